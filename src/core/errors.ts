@@ -1,0 +1,89 @@
+/**
+ * Errors thrown to users. Each carries a stable `code`, and the guards recognise errors by a
+ * global-registry symbol brand, so they work across duplicate copies of this package.
+ */
+import type { RejectReason } from './types.js';
+
+const CIRCUIT_OPEN_BRAND = Symbol.for('rpc-breaker.CircuitOpenError');
+const CONFIG_ERROR_BRAND = Symbol.for('rpc-breaker.ConfigError');
+
+/**
+ * A call was rejected without running because its circuit did not let it through.
+ * `reason` says why: the circuit is `open` or `forced-open`, its half-open probes are all in use
+ * (`half-open-full`), or its bulkhead is full (`bulkhead`).
+ */
+export class CircuitOpenError extends Error {
+  /** Stable error code, `'CIRCUIT_OPEN'`. */
+  readonly code = 'CIRCUIT_OPEN' as const;
+  /** Name of the circuit that rejected the call. */
+  readonly circuit: string;
+  /** Milliseconds until the circuit may let a call through; `Infinity` when forced open. */
+  readonly retryAfterMs: number;
+  /** Why the call was rejected. */
+  readonly reason: RejectReason;
+
+  constructor(circuit: string, retryAfterMs: number, reason: RejectReason = 'open') {
+    super(describeRejection(circuit, retryAfterMs, reason));
+    this.name = 'CircuitOpenError';
+    this.circuit = circuit;
+    this.retryAfterMs = retryAfterMs;
+    this.reason = reason;
+    Object.defineProperty(this, CIRCUIT_OPEN_BRAND, { value: true });
+  }
+}
+
+/** Describes a rejection in one sentence; used for error messages and gRPC status details. */
+export function describeRejection(circuit: string, retryAfterMs: number, reason: RejectReason): string {
+  switch (reason) {
+    case 'forced-open':
+      return `circuit "${circuit}" is forced open`;
+    case 'half-open-full':
+      return `circuit "${circuit}" is half-open and its probe calls are in use`;
+    case 'bulkhead':
+      return `circuit "${circuit}" has reached its maxConcurrent limit`;
+    default:
+      return `circuit "${circuit}" is open; retry after ${Math.ceil(retryAfterMs)} ms`;
+  }
+}
+
+/** True when `e` is a `CircuitOpenError` from any copy of rpc-breaker. */
+export function isCircuitOpenError(e: unknown): e is CircuitOpenError {
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[CIRCUIT_OPEN_BRAND] === true;
+}
+
+/**
+ * An option was invalid. The message names the option's path and the value received, e.g.
+ * `circuit.trip.failureRate must be in (0, 1]; got 2`.
+ */
+export class ConfigError extends Error {
+  /** Stable error code, `'CONFIG_INVALID'`. */
+  readonly code = 'CONFIG_INVALID' as const;
+  /** Dotted path of the offending option, e.g. `circuit.trip.failureRate`. */
+  readonly path: string;
+
+  constructor(path: string, requirement: string, received: unknown) {
+    super(`${path} ${requirement}; got ${formatValue(received)}`);
+    this.name = 'ConfigError';
+    this.path = path;
+    Object.defineProperty(this, CONFIG_ERROR_BRAND, { value: true });
+  }
+}
+
+/** True when `e` is a `ConfigError` from any copy of rpc-breaker. */
+export function isConfigError(e: unknown): e is ConfigError {
+  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[CONFIG_ERROR_BRAND] === true;
+}
+
+/** Renders a received option value for an error message, briefly and without throwing. */
+export function formatValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
+  if (typeof v === 'function') return `function ${v.name || '(anonymous)'}`;
+  if (typeof v === 'bigint' || typeof v === 'symbol') return String(v);
+  if (v === undefined || typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  try {
+    const s = JSON.stringify(v);
+    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
