@@ -1,0 +1,327 @@
+/**
+ * The circuit breaker: a state machine over closed → open → half-open → closed, plus the manual
+ * states forced-open and disabled.
+ *
+ * There is no timer: an open circuit becomes half-open when somebody asks (a call, `state`,
+ * `snapshot()`) after its open period has passed. Every transition increments `generation`; a
+ * permit remembers the generation it was issued in, and its outcome is dropped if the circuit
+ * has moved on since (the gobreaker rule), so a slow call from before an opening cannot close it.
+ *
+ * Trip decisions: consecutive failures, or failure rate over a count or time window with a
+ * minimum number of calls; optionally a slow-call rate over the same window, in which calls
+ * still in flight past `slowCallMs` already count as slow (see in-flight.ts).
+ */
+import { systemClock, type Clock } from './clock.js';
+import type { CircuitObserver, CircuitSync, SharedCircuitState } from './circuit-sync.js';
+import { CircuitOpenError } from './errors.js';
+import { InFlightList } from './in-flight.js';
+import { openDurationMs } from './open-duration.js';
+import { CallPermit, type PermitOwner } from './permit.js';
+import { ensureResolved, type CircuitPolicy, type ResolvedCircuitPolicy } from './policy.js';
+import { buildSnapshot, newCounts, type Counts } from './snapshot.js';
+import { HalfOpenGate } from './half-open-gate.js';
+import type { CircuitSnapshot, CircuitState, Outcome, Permit, RejectReason, TripReason } from './types.js';
+import { CountWindow } from './windows/count-window.js';
+import type { RateWindow } from './windows/rate-window.js';
+import { TimeWindow } from './windows/time-window.js';
+
+/** Where a circuit gets its time, whom it tells, and with whom it shares its state. */
+export interface CircuitBreakerOptions {
+  /** Time source; default `systemClock` (performance.now). */
+  clock?: Clock;
+  /** Receives transitions, outcomes and rejections (the registry's listeners). */
+  observer?: Partial<CircuitObserver>;
+}
+
+/** The decision inputs of a closed circuit, read by snapshots. */
+interface Tally {
+  consecutiveFailures: number;
+  window: RateWindow | undefined;
+  inFlight: InFlightList | undefined;
+}
+
+export class CircuitBreaker implements PermitOwner {
+  /** The circuit's name (a gRPC method path, a Thrift `service/method`, or your own). */
+  readonly name: string;
+  /** The validated policy in force; frozen. */
+  readonly policy: ResolvedCircuitPolicy;
+  /** @internal */ readonly counts: Counts = newCounts();
+  /** Clock time of the last `tryAcquire`; the registry evicts circuits idle the longest. */
+  lastUsedAt: number;
+
+  private readonly clock: Clock;
+  private readonly observer: Partial<CircuitObserver> | undefined;
+  private sync: CircuitSync | undefined;
+  private current: CircuitState = 'closed';
+  private gen = 0;
+  private openUntil: number | null = null;
+  private opens = 0;
+  private lastTrip: TripReason | null = null;
+  private running = 0;
+  private lastReject: { reason: RejectReason; retryAfterMs: number } = { reason: 'open', retryAfterMs: 0 };
+  private readonly tally: Tally;
+  private readonly gate: HalfOpenGate;
+
+  /**
+   * @param name circuit name
+   * @param policy circuit policy (validated here unless it came from `resolveCircuitPolicy`)
+   * @throws ConfigError when the policy is invalid
+   */
+  constructor(name: string, policy?: CircuitPolicy | ResolvedCircuitPolicy, options: CircuitBreakerOptions = {}) {
+    this.name = name;
+    this.policy = ensureResolved(policy);
+    this.clock = options.clock ?? systemClock;
+    this.observer = options.observer;
+    this.lastUsedAt = this.clock.now();
+    const p = this.policy;
+    const needsWindow = p.trip.kind === 'rate' || p.slowCallRate !== undefined;
+    const rate = p.trip.kind === 'rate' ? p.trip : undefined;
+    this.tally = {
+      consecutiveFailures: 0,
+      window: !needsWindow ? undefined : rate?.windowCalls ? new CountWindow(rate.windowCalls) : new TimeWindow(rate?.windowMs ?? 10_000),
+      inFlight: p.slowCallRate !== undefined ? new InFlightList() : undefined,
+    };
+    this.gate = new HalfOpenGate(this.policy, () => this.gen, (ok) => this.onProbeResult(ok), name);
+  }
+
+  /** The current state; an open circuit whose open period has passed reads as half-open. */
+  get state(): CircuitState {
+    this.advance(this.clock.now());
+    return this.current;
+  }
+
+  /** Increases on every transition. */
+  get generation(): number {
+    return this.gen;
+  }
+
+  /** Calls holding a permit right now. */
+  get inFlight(): number {
+    return this.running;
+  }
+
+  /** Whether a call of `durationMs` counts as slow under this policy. */
+  isSlow(durationMs: number): boolean {
+    return this.policy.slowCallMs !== undefined && durationMs >= this.policy.slowCallMs;
+  }
+
+  /**
+   * Asks to make one call. Returns a permit to report the outcome on, or `undefined` when the
+   * call must not run (open, forced open, half-open probes in use, bulkhead full); then
+   * `rejectionError()` describes why.
+   */
+  tryAcquire(): Permit | undefined {
+    const now = this.clock.now();
+    this.lastUsedAt = now;
+    this.advance(now);
+    const state = this.current;
+    if (state === 'disabled') return this.grant(now, false);
+    if (state === 'open') return this.reject('open', (this.openUntil ?? now) - now);
+    if (state === 'forced-open') return this.reject('forced-open', Infinity);
+    const max = this.policy.maxConcurrent;
+    if (max !== undefined && this.running >= max) return this.reject('bulkhead', 0);
+    if (state === 'half-open') {
+      if (!this.gate.tryTakeSlot(now)) return this.reject('half-open-full', 0);
+      return this.grant(now, true);
+    }
+    const list = this.tally.inFlight;
+    if (list && list.markSlow(now, this.policy.slowCallMs!) > 0) {
+      const reason = this.evaluate(now);
+      if (reason) {
+        this.transition('open', reason, now);
+        return this.reject('open', (this.openUntil ?? now) - now);
+      }
+    }
+    return this.grant(now, false);
+  }
+
+  /** A `CircuitOpenError` describing the last rejection by `tryAcquire`. */
+  rejectionError(): CircuitOpenError {
+    return new CircuitOpenError(this.name, this.lastReject.retryAfterMs, this.lastReject.reason);
+  }
+
+  /**
+   * Runs `fn` under the circuit. Rejects with `CircuitOpenError` without calling `fn` when the
+   * circuit does not let the call through.
+   * @param classify judges a thrown error or a returned value; default: a throw is a failure and
+   *   a value a success. If `classify` itself throws, the call counts as a failure.
+   */
+  async execute<T>(fn: () => Promise<T>, classify?: (errorOrResult: unknown) => Outcome): Promise<T> {
+    const permit = this.tryAcquire();
+    if (!permit) throw this.rejectionError();
+    let value: T;
+    try {
+      value = await fn();
+    } catch (error) {
+      permit.record(safeClassify(classify, error, 'failure'));
+      throw error;
+    }
+    permit.record(safeClassify(classify, value, 'success'));
+    return value;
+  }
+
+  /** Opens the circuit until `reset()`; every call is rejected. */
+  forceOpen(): void {
+    this.transition('forced-open', 'forced', this.clock.now());
+  }
+
+  /** Lets every call through and counts nothing until `reset()`. */
+  disable(): void {
+    this.transition('disabled', undefined, this.clock.now());
+  }
+
+  /** Closes the circuit and forgets its failure history and backoff. */
+  reset(): void {
+    this.transition('closed', undefined, this.clock.now());
+  }
+
+  /** The circuit as plain JSON. */
+  snapshot(): CircuitSnapshot {
+    const now = this.clock.now();
+    this.advance(now);
+    const totals = this.tally.window?.totals(now) ?? { calls: 0, failures: 0, slow: 0 };
+    return buildSnapshot({
+      name: this.name, state: this.current, generation: this.gen, openUntil: this.openUntil, now,
+      consecutiveOpens: this.opens, inFlight: this.running, counts: this.counts, totals,
+      consecutiveFailures: this.tally.consecutiveFailures, lastTripReason: this.lastTrip,
+    });
+  }
+
+  /** @internal Connects the circuit to a shared store (done by the registry). */
+  attachSync(sync: CircuitSync | undefined): void {
+    this.sync = sync;
+  }
+
+  /** @internal The part of the state a fleet shares. */
+  sharedState(): SharedCircuitState {
+    return { state: this.current, generation: this.gen, openUntil: this.openUntil, consecutiveOpens: this.opens };
+  }
+
+  /**
+   * @internal Adopts a state decided by another process (through a store). Applied when it is
+   * newer than ours, or of the same generation but different (the store's version wins).
+   */
+  adopt(remote: SharedCircuitState): void {
+    if (remote.generation < this.gen) return;
+    const same = remote.generation === this.gen && remote.state === this.current && remote.openUntil === this.openUntil;
+    if (same) return;
+    const from = this.current;
+    this.gen = remote.generation;
+    this.openUntil = remote.state === 'open' ? remote.openUntil : null;
+    this.opens = remote.consecutiveOpens;
+    this.enter(remote.state, from, 'remote', this.clock.now(), false);
+  }
+
+  /** @internal Called by a permit when its outcome is recorded. */
+  settle(permit: CallPermit, outcome: Outcome, durationMs: number | undefined): void {
+    const now = this.clock.now();
+    const duration = durationMs ?? now - permit.startedAt;
+    const slow = this.isSlow(duration);
+    this.running--;
+    if (permit.generation === this.gen) this.tally.inFlight?.remove(permit);
+    this.count(outcome, slow);
+    this.observer?.call?.(this.name, outcome, duration, slow);
+    if (permit.generation !== this.gen || this.current === 'disabled') return;
+    if (this.current === 'half-open') {
+      if (permit.probe) this.gate.settleProbe(outcome);
+      return;
+    }
+    if (this.current !== 'closed' || outcome === 'ignore') return;
+    const failure = outcome === 'failure';
+    this.tally.consecutiveFailures = failure ? this.tally.consecutiveFailures + 1 : 0;
+    this.tally.window?.add(failure, slow, now);
+    const reason = this.evaluate(now);
+    if (reason) this.transition('open', reason, now);
+  }
+
+  private count(outcome: Outcome, slow: boolean): void {
+    const c = this.counts;
+    if (outcome === 'success') c.successes++;
+    else if (outcome === 'failure') c.failures++;
+    else c.ignored++;
+    if (slow) c.slow++;
+  }
+
+  /** Whether a closed circuit should open now, and why. */
+  private evaluate(now: number): TripReason | undefined {
+    const p = this.policy;
+    if (p.trip.kind === 'consecutive') {
+      if (this.tally.consecutiveFailures >= p.trip.consecutiveFailures) return 'consecutive-failures';
+    }
+    const w = this.tally.window;
+    if (!w) return undefined;
+    const t = w.totals(now);
+    const minimum = p.trip.kind === 'rate' ? p.trip.minimumCalls : 10;
+    if (p.trip.kind === 'rate' && t.calls >= minimum && t.failures / t.calls >= p.trip.failureRate) return 'failure-rate';
+    if (p.slowCallRate !== undefined) {
+      const hung = this.tally.inFlight?.slowCount ?? 0;
+      const calls = t.calls + hung;
+      if (calls >= minimum && (t.slow + hung) / calls >= p.slowCallRate) return 'slow-call-rate';
+    }
+    return undefined;
+  }
+
+  private grant(now: number, probe: boolean): CallPermit {
+    const permit = new CallPermit(this, now, this.gen, probe);
+    this.running++;
+    if (!probe && this.current === 'closed') this.tally.inFlight?.push(permit);
+    return permit;
+  }
+
+  private reject(reason: RejectReason, retryAfterMs: number): undefined {
+    this.lastReject = { reason, retryAfterMs: Math.max(0, retryAfterMs) };
+    this.counts.rejected++;
+    this.observer?.reject?.(this.name, reason, this.lastReject.retryAfterMs);
+    return undefined;
+  }
+
+  /** Moves an open circuit whose open period has passed to half-open. */
+  private advance(now: number): void {
+    if (this.current === 'open' && this.openUntil !== null && now >= this.openUntil) {
+      this.transition('half-open', undefined, now);
+    }
+  }
+
+  private onProbeResult(ok: boolean): void {
+    const now = this.clock.now();
+    if (ok) this.transition('closed', undefined, now);
+    else this.transition('open', this.policy.halfOpenProbe ? 'probe-failure' : 'half-open-failure', now);
+  }
+
+  /** A local transition: a new generation, published to the store. */
+  private transition(to: CircuitState, reason: TripReason | undefined, now: number): void {
+    const from = this.current;
+    this.gen++;
+    if (to === 'open') {
+      this.opens++;
+      this.openUntil = now + openDurationMs(this.policy.openMs, this.opens);
+    } else {
+      this.openUntil = null;
+      if (to === 'closed') this.opens = 0;
+    }
+    this.enter(to, from, reason, now, true);
+  }
+
+  private enter(to: CircuitState, from: CircuitState, reason: string | undefined, now: number, publish: boolean): void {
+    this.current = to;
+    if (to === 'open' || to === 'forced-open') this.lastTrip = (reason as TripReason | undefined) ?? this.lastTrip;
+    this.tally.consecutiveFailures = 0;
+    this.tally.window?.reset();
+    this.tally.inFlight?.clear();
+    this.counts.transitions++;
+    if (publish) this.sync?.publish(this.sharedState());
+    if (to === 'half-open') this.gate.open(now, this.sync);
+    else this.gate.close();
+    if (from !== to) this.observer?.stateChange?.(this.name, from, to, reason);
+  }
+}
+
+function safeClassify(classify: ((v: unknown) => Outcome) | undefined, v: unknown, fallback: Outcome): Outcome {
+  if (!classify) return fallback;
+  try {
+    const o = classify(v);
+    return o === 'success' || o === 'failure' || o === 'ignore' ? o : 'failure';
+  } catch {
+    return 'failure';
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The hook through which a circuit shares its state with other processes. The core only calls
+ * it; a state store (memory, Redis) implements it. Nothing here may block a call: publishing is
+ * fire-and-forget and probe leases answer through a callback.
+ */
+import type { Clock } from './clock.js';
+import type { CircuitState } from './types.js';
+
+/** The part of a circuit's state that a fleet shares. */
+export interface SharedCircuitState {
+  readonly state: CircuitState;
+  /** Increases on every transition; a transition is applied only over the generation it saw. */
+  readonly generation: number;
+  /** Clock time (ms, this process's clock) when an open circuit lets a probe through. */
+  readonly openUntil: number | null;
+  /** Consecutive opens without closing: the open-time backoff step. */
+  readonly consecutiveOpens: number;
+}
+
+/** Connects one circuit to a shared store. */
+export interface CircuitSync {
+  /** Called after every local transition with the new state (its generation is the old + 1). */
+  publish(next: SharedCircuitState): void;
+  /**
+   * Asks for up to `wanted` half-open probe slots of `generation` for this process, leased
+   * fleet-wide for `ttlMs`. `grant` receives the number obtained, now or later.
+   */
+  leaseProbes(generation: number, wanted: number, ttlMs: number, grant: (granted: number) => void): void;
+  /** Stops sharing (the circuit was evicted or its registry closed). */
+  detach(): void;
+}
+
+/** What a circuit tells its observer (the registry); each method is optional to implement. */
+export interface CircuitObserver {
+  stateChange(name: string, from: CircuitState, to: CircuitState, reason: string | undefined): void;
+  call(name: string, outcome: 'success' | 'failure' | 'ignore', durationMs: number, slow: boolean): void;
+  reject(name: string, reason: string, retryAfterMs: number): void;
+}
+
+/** The side of a circuit a store talks to. */
+export interface SyncedCircuit {
+  /** Applies a state decided elsewhere (ignored when older than the circuit's own). */
+  adopt(remote: SharedCircuitState): void;
+  /** The circuit's current shared state. */
+  sharedState(): SharedCircuitState;
+}
+
+/**
+ * Shares circuit state between registries (and so between processes). Implemented by
+ * `MemoryStateStore` and `RedisStateStore`; see storage/state-store.ts for the rules.
+ */
+export interface StateStore {
+  /**
+   * Starts sharing circuit `name`. The store delivers the stored state (if any) through
+   * `circuit.adopt`, now or later, and every later transition published by another member.
+   * Must not throw and must never make a call wait.
+   */
+  attach(name: string, circuit: SyncedCircuit, clock: Clock): CircuitSync;
+  /** Stops sharing and releases the store's own connections. */
+  close(): Promise<void>;
+}

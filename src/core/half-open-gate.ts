@@ -1,0 +1,110 @@
+/**
+ * The half-open gate: how many probe calls a half-open circuit lets through, and when it has
+ * seen enough to close.
+ *
+ * Without a shared store the gate holds `halfOpenProbes` slots. With one, slots are leased
+ * fleet-wide per generation: until the lease answers the gate holds none (calls are rejected,
+ * never kept waiting), and a lease that yielded nothing is asked again after its TTL, in case
+ * the process that held it died mid-probe. With a `halfOpenProbe` health check, user calls never
+ * probe: the gate runs the check itself, one at a time, until it has `halfOpenSuccesses`
+ * successes (close) or a failure (re-open).
+ */
+import type { CircuitSync } from './circuit-sync.js';
+import type { ResolvedCircuitPolicy } from './policy.js';
+import type { Outcome } from './types.js';
+
+export class HalfOpenGate {
+  private active = false;
+  private slots = 0;
+  private inUse = 0;
+  private successes = 0;
+  private leasePending = false;
+  private leaseAt = 0;
+  private checking = false;
+  private sync: CircuitSync | undefined;
+
+  constructor(
+    private readonly policy: ResolvedCircuitPolicy,
+    private readonly generation: () => number,
+    private readonly decide: (ok: boolean) => void,
+    private readonly circuit: string,
+  ) {}
+
+  /** The circuit has just become half-open. */
+  open(now: number, sync: CircuitSync | undefined): void {
+    this.active = true;
+    this.inUse = this.successes = 0;
+    this.sync = sync;
+    this.leasePending = false;
+    if (sync) {
+      this.slots = 0;
+      this.requestLease(now);
+    } else {
+      this.slots = this.policy.halfOpenProbes;
+      this.startCheck();
+    }
+  }
+
+  /** The circuit has left half-open. */
+  close(): void {
+    this.active = false;
+    this.slots = this.inUse = this.successes = 0;
+    this.leasePending = this.checking = false;
+  }
+
+  /** Takes a probe slot for a user call; false when none is free or a health check probes. */
+  tryTakeSlot(now: number): boolean {
+    if (this.sync && !this.leasePending && this.slots === 0 && now - this.leaseAt >= this.policy.openMs.initialMs) {
+      this.requestLease(now);
+    }
+    if (this.policy.halfOpenProbe) {
+      this.startCheck();
+      return false;
+    }
+    if (this.inUse >= this.slots) return false;
+    this.inUse++;
+    return true;
+  }
+
+  /** A probe (user call or health check) has finished. */
+  settleProbe(outcome: Outcome): void {
+    this.inUse = Math.max(0, this.inUse - 1);
+    if (outcome === 'ignore') return;
+    if (outcome === 'failure') return this.decide(false);
+    if (++this.successes >= this.policy.halfOpenSuccesses) this.decide(true);
+  }
+
+  private requestLease(now: number): void {
+    const gen = this.generation();
+    this.leasePending = true;
+    this.leaseAt = now;
+    this.sync!.leaseProbes(gen, this.policy.halfOpenProbes, this.policy.openMs.initialMs, (granted) => {
+      if (!this.active || gen !== this.generation()) return;
+      this.leasePending = false;
+      this.slots = Math.max(0, Math.min(granted, this.policy.halfOpenProbes));
+      this.startCheck();
+    });
+  }
+
+  /** Runs the health check when one is configured, a slot is held and none is running. */
+  private startCheck(): void {
+    const check = this.policy.halfOpenProbe;
+    if (!check || this.checking || !this.active || this.inUse >= this.slots) return;
+    const gen = this.generation();
+    this.checking = true;
+    this.inUse++;
+    let pending: Promise<unknown>;
+    try {
+      pending = Promise.resolve(check({ circuit: this.circuit }));
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    const finish = (outcome: Outcome) => {
+      if (!this.active || gen !== this.generation()) return;
+      this.checking = false;
+      this.settleProbe(outcome);
+      if (this.active && gen === this.generation()) this.startCheck();
+    };
+    pending.then(() => finish('success'), () => finish('failure'));
+  }
+}

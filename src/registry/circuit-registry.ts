@@ -1,0 +1,211 @@
+/**
+ * The registry: one circuit per name, created on first use with the name's policy merged over
+ * the registry's defaults, and the typed events of all of them.
+ *
+ * It is bounded: past `maxCircuits` the circuits idle the longest that are closed with no call in
+ * flight are evicted (a tenth of the bound at once, so eviction costs O(1) amortised per new
+ * circuit). An open, half-open, forced-open or disabled circuit is never evicted: forgetting it
+ * would let traffic through to a dependency known to be down, or undo an operator's decision.
+ */
+import { CircuitBreaker } from '../core/circuit-breaker.js';
+import type { CircuitObserver, CircuitSync, StateStore } from '../core/circuit-sync.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { ConfigError } from '../core/errors.js';
+import { mergeCircuitPolicy, requireInteger, resolveCircuitPolicy, type CircuitPolicy } from '../core/policy.js';
+import type { CircuitSnapshot, CircuitState, Disposable, Outcome, RejectReason } from '../core/types.js';
+import { ListenerSet } from './listener-set.js';
+
+/** A circuit changed state. `reason` says why it opened (e.g. `consecutive-failures`, `remote`). */
+export interface StateChangeEvent {
+  name: string;
+  from: CircuitState;
+  to: CircuitState;
+  reason?: string;
+}
+
+/** A call holding a permit finished. */
+export interface CallEvent {
+  name: string;
+  outcome: Outcome;
+  durationMs: number;
+  slow: boolean;
+}
+
+/** A call was rejected without running. */
+export interface RejectEvent {
+  name: string;
+  reason: RejectReason;
+  retryAfterMs: number;
+}
+
+/** A fallback answer was served instead of a real one. */
+export interface FallbackEvent {
+  name: string;
+  kind: 'cache' | 'value';
+  /** The RPC method, when an adapter served it. */
+  method?: string;
+}
+
+/** A circuit was evicted from the registry (idle and closed). */
+export interface EvictEvent {
+  name: string;
+}
+
+/** Options of a `CircuitRegistry`. */
+export interface CircuitRegistryOptions {
+  /** Policy every circuit starts from; a circuit's own policy is merged over it. */
+  defaults?: CircuitPolicy;
+  /** Time source for every circuit; default `systemClock`. */
+  clock?: Clock;
+  /** Shares circuit state with other registries/processes; default: none (local only). */
+  store?: StateStore;
+  /** Most circuits kept; idle closed circuits beyond it are evicted. Default 10_000. */
+  maxCircuits?: number;
+}
+
+const DEFAULT_MAX_CIRCUITS = 10_000;
+
+export class CircuitRegistry {
+  /** The time source shared by every circuit of this registry. */
+  readonly clock: Clock;
+  private readonly defaults: CircuitPolicy | undefined;
+  private readonly store: StateStore | undefined;
+  private readonly maxCircuits: number;
+  private readonly circuits = new Map<string, CircuitBreaker>();
+  private readonly syncs = new Map<string, CircuitSync>();
+  private readonly stateChanges = new ListenerSet<StateChangeEvent>();
+  private readonly calls = new ListenerSet<CallEvent>();
+  private readonly rejects = new ListenerSet<RejectEvent>();
+  private readonly fallbacks = new ListenerSet<FallbackEvent>();
+  private readonly evictions = new ListenerSet<EvictEvent>();
+  private readonly observer: CircuitObserver;
+
+  /** @throws ConfigError when an option is invalid */
+  constructor(options: CircuitRegistryOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object', options);
+    resolveCircuitPolicy(options.defaults, 'defaults');
+    this.defaults = options.defaults ? Object.freeze({ ...options.defaults }) : undefined;
+    if (options.clock !== undefined && typeof options.clock?.now !== 'function') {
+      throw new ConfigError('clock', 'must have a now() method', options.clock);
+    }
+    this.clock = options.clock ?? systemClock;
+    if (options.store !== undefined && typeof options.store?.attach !== 'function') {
+      throw new ConfigError('store', 'must be a StateStore (with attach and close)', options.store);
+    }
+    this.store = options.store;
+    this.maxCircuits =
+      options.maxCircuits === undefined ? DEFAULT_MAX_CIRCUITS : requireInteger(options.maxCircuits, 'maxCircuits');
+    this.observer = {
+      stateChange: (name, from, to, reason) => {
+        if (this.stateChanges.active) this.stateChanges.emit(reason ? { name, from, to, reason } : { name, from, to });
+      },
+      call: (name, outcome, durationMs, slow) => {
+        if (this.calls.active) this.calls.emit({ name, outcome, durationMs, slow });
+      },
+      reject: (name, reason, retryAfterMs) => {
+        if (this.rejects.active) this.rejects.emit({ name, reason: reason as RejectReason, retryAfterMs });
+      },
+    };
+  }
+
+  /**
+   * The circuit called `name`, created on first use. `policy` is merged over the registry's
+   * defaults and applies only when the circuit is created (later calls return it unchanged).
+   * @throws ConfigError when the name is empty or the merged policy is invalid
+   */
+  get(name: string, policy?: CircuitPolicy): CircuitBreaker {
+    const existing = this.circuits.get(name);
+    if (existing) return existing;
+    if (typeof name !== 'string' || name.length === 0) throw new ConfigError('name', 'must be a non-empty string', name);
+    const resolved = resolveCircuitPolicy(mergeCircuitPolicy(this.defaults, policy), 'circuit');
+    const breaker = new CircuitBreaker(name, resolved, { clock: this.clock, observer: this.observer });
+    this.circuits.set(name, breaker);
+    if (this.store) {
+      const sync = this.store.attach(name, breaker, this.clock);
+      this.syncs.set(name, sync);
+      breaker.attachSync(sync);
+    }
+    if (this.circuits.size > this.maxCircuits) this.evict(breaker);
+    return breaker;
+  }
+
+  /** The circuit called `name` if it exists; never creates one. */
+  find(name: string): CircuitBreaker | undefined {
+    return this.circuits.get(name);
+  }
+
+  /** How many circuits the registry holds. */
+  get size(): number {
+    return this.circuits.size;
+  }
+
+  /** Snapshots of every circuit, as plain JSON. */
+  snapshot(): CircuitSnapshot[] {
+    return Array.from(this.circuits.values(), (c) => c.snapshot());
+  }
+
+  /** Counts a fallback served for circuit `name` and tells `onFallback` listeners. */
+  recordFallback(name: string, kind: 'cache' | 'value', method?: string): void {
+    const c = this.circuits.get(name);
+    if (c) c.counts.fallbacks++;
+    if (this.fallbacks.active) this.fallbacks.emit(method === undefined ? { name, kind } : { name, kind, method });
+  }
+
+  /** Calls `listener` on every state change of every circuit. */
+  onStateChange(listener: (e: StateChangeEvent) => void): Disposable {
+    return this.stateChanges.add(listener);
+  }
+
+  /** Calls `listener` when a call that held a permit finishes. */
+  onCall(listener: (e: CallEvent) => void): Disposable {
+    return this.calls.add(listener);
+  }
+
+  /** Calls `listener` when a call is rejected without running. */
+  onReject(listener: (e: RejectEvent) => void): Disposable {
+    return this.rejects.add(listener);
+  }
+
+  /** Calls `listener` when a fallback answer is served. */
+  onFallback(listener: (e: FallbackEvent) => void): Disposable {
+    return this.fallbacks.add(listener);
+  }
+
+  /** Calls `listener` when an idle circuit is evicted (metrics drop its series). */
+  onEvict(listener: (e: EvictEvent) => void): Disposable {
+    return this.evictions.add(listener);
+  }
+
+  /**
+   * Stops sharing state and releases the store's connections. The registry keeps working
+   * locally afterwards. There are no timers to clear.
+   */
+  async close(): Promise<void> {
+    for (const [name, sync] of this.syncs) {
+      sync.detach();
+      this.circuits.get(name)?.attachSync(undefined);
+    }
+    this.syncs.clear();
+    await this.store?.close();
+  }
+
+  /** Evicts the idle closed circuits used least recently, down to 90 % of the bound. */
+  private evict(keep: CircuitBreaker): void {
+    const target = Math.floor(this.maxCircuits * 0.9);
+    const candidates: CircuitBreaker[] = [];
+    for (const c of this.circuits.values()) {
+      if (c !== keep && c.inFlight === 0 && c.state === 'closed') candidates.push(c);
+    }
+    candidates.sort((a, b) => a.lastUsedAt - b.lastUsedAt);
+    for (const c of candidates) {
+      if (this.circuits.size <= target) break;
+      this.circuits.delete(c.name);
+      const sync = this.syncs.get(c.name);
+      if (sync) {
+        sync.detach();
+        this.syncs.delete(c.name);
+      }
+      if (this.evictions.active) this.evictions.emit({ name: c.name });
+    }
+  }
+}
