@@ -48,9 +48,8 @@ export class MemoryStateStore implements StateStore {
     };
   }
 
-  async close(): Promise<void> {
-    this.members.clear();
-  }
+  /** Nothing to release: the store holds no connection. Registries detach their own circuits. */
+  async close(): Promise<void> {}
 
   private publish(name: string, from: Member, next: SharedCircuitState): void {
     const stored = this.states.get(name);

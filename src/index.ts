@@ -1,0 +1,48 @@
+/**
+ * rpc-breaker: circuit breakers for gRPC and Apache Thrift clients.
+ * Explicit named exports, grouped by area; internals stay internal.
+ */
+
+// Core: the circuit engine (no RPC knowledge)
+export { CircuitBreaker, type CircuitBreakerOptions } from './core/circuit-breaker.js';
+export { ManualClock, systemClock, type Clock } from './core/clock.js';
+export {
+  CircuitOpenError,
+  ConfigError,
+  isCircuitOpenError,
+  isConfigError,
+} from './core/errors.js';
+export {
+  resolveCircuitPolicy,
+  type CircuitPolicy,
+  type OpenBackoff,
+  type ProbeContext,
+  type ResolvedCircuitPolicy,
+  type TripPolicy,
+} from './core/policy.js';
+export type {
+  CircuitSnapshot,
+  CircuitState,
+  Disposable,
+  Outcome,
+  Permit,
+  RejectReason,
+  TripReason,
+} from './core/types.js';
+
+// Shared state
+export type { CircuitSync, SharedCircuitState, StateStore, SyncedCircuit } from './core/circuit-sync.js';
+export { MemoryStateStore } from './storage/memory-state-store.js';
+
+// Registry and per-method policy
+export {
+  CircuitRegistry,
+  type CallEvent,
+  type CircuitRegistryOptions,
+  type EvictEvent,
+  type FallbackEvent,
+  type RejectEvent,
+  type StateChangeEvent,
+} from './registry/circuit-registry.js';
+export type { MethodPolicy } from './registry/method-policy.js';
+export type { CallContext, RpcSystem } from './classify/call-context.js';
