@@ -6,12 +6,7 @@
 // Core: the circuit engine (no RPC knowledge)
 export { CircuitBreaker, type CircuitBreakerOptions } from './core/circuit-breaker.js';
 export { ManualClock, systemClock, type Clock } from './core/clock.js';
-export {
-  CircuitOpenError,
-  ConfigError,
-  isCircuitOpenError,
-  isConfigError,
-} from './core/errors.js';
+export { CircuitOpenError, ConfigError, isCircuitOpenError, isConfigError } from './core/errors.js';
 export {
   resolveCircuitPolicy,
   type CircuitPolicy,
@@ -31,7 +26,12 @@ export type {
 } from './core/types.js';
 
 // Shared state
-export type { CircuitSync, SharedCircuitState, StateStore, SyncedCircuit } from './core/circuit-sync.js';
+export type {
+  CircuitSync,
+  SharedCircuitState,
+  StateStore,
+  SyncedCircuit,
+} from './core/circuit-sync.js';
 export { MemoryStateStore } from './storage/memory-state-store.js';
 
 // Registry and per-method policy

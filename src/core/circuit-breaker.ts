@@ -20,7 +20,14 @@ import { CallPermit, type PermitOwner } from './permit.js';
 import { ensureResolved, type CircuitPolicy, type ResolvedCircuitPolicy } from './policy.js';
 import { buildSnapshot, newCounts, type Counts } from './snapshot.js';
 import { HalfOpenGate } from './half-open-gate.js';
-import type { CircuitSnapshot, CircuitState, Outcome, Permit, RejectReason, TripReason } from './types.js';
+import type {
+  CircuitSnapshot,
+  CircuitState,
+  Outcome,
+  Permit,
+  RejectReason,
+  TripReason,
+} from './types.js';
 import { CountWindow } from './windows/count-window.js';
 import type { RateWindow } from './windows/rate-window.js';
 import { TimeWindow } from './windows/time-window.js';
@@ -58,7 +65,10 @@ export class CircuitBreaker implements PermitOwner {
   private opens = 0;
   private lastTrip: TripReason | null = null;
   private running = 0;
-  private lastReject: { reason: RejectReason; retryAfterMs: number } = { reason: 'open', retryAfterMs: 0 };
+  private lastReject: { reason: RejectReason; retryAfterMs: number } = {
+    reason: 'open',
+    retryAfterMs: 0,
+  };
   private readonly tally: Tally;
   private readonly gate: HalfOpenGate;
 
@@ -67,7 +77,11 @@ export class CircuitBreaker implements PermitOwner {
    * @param policy circuit policy (validated here unless it came from `resolveCircuitPolicy`)
    * @throws ConfigError when the policy is invalid
    */
-  constructor(name: string, policy?: CircuitPolicy | ResolvedCircuitPolicy, options: CircuitBreakerOptions = {}) {
+  constructor(
+    name: string,
+    policy?: CircuitPolicy | ResolvedCircuitPolicy,
+    options: CircuitBreakerOptions = {},
+  ) {
     this.name = name;
     this.policy = ensureResolved(policy);
     this.clock = options.clock ?? systemClock;
@@ -78,10 +92,19 @@ export class CircuitBreaker implements PermitOwner {
     const rate = p.trip.kind === 'rate' ? p.trip : undefined;
     this.tally = {
       consecutiveFailures: 0,
-      window: !needsWindow ? undefined : rate?.windowCalls ? new CountWindow(rate.windowCalls) : new TimeWindow(rate?.windowMs ?? 10_000),
+      window: !needsWindow
+        ? undefined
+        : rate?.windowCalls
+          ? new CountWindow(rate.windowCalls)
+          : new TimeWindow(rate?.windowMs ?? 10_000),
       inFlight: p.slowCallRate !== undefined ? new InFlightList() : undefined,
     };
-    this.gate = new HalfOpenGate(this.policy, () => this.gen, (ok) => this.onProbeResult(ok), name);
+    this.gate = new HalfOpenGate(
+      this.policy,
+      () => this.gen,
+      (ok) => this.onProbeResult(ok),
+      name,
+    );
   }
 
   /** The current state; an open circuit whose open period has passed reads as half-open. */
@@ -146,7 +169,10 @@ export class CircuitBreaker implements PermitOwner {
    * @param classify judges a thrown error or a returned value; default: a throw is a failure and
    *   a value a success. If `classify` itself throws, the call counts as a failure.
    */
-  async execute<T>(fn: () => Promise<T>, classify?: (errorOrResult: unknown) => Outcome): Promise<T> {
+  async execute<T>(
+    fn: () => Promise<T>,
+    classify?: (errorOrResult: unknown) => Outcome,
+  ): Promise<T> {
     const permit = this.tryAcquire();
     if (!permit) throw this.rejectionError();
     let value: T;
@@ -181,9 +207,17 @@ export class CircuitBreaker implements PermitOwner {
     this.advance(now);
     const totals = this.tally.window?.totals(now) ?? { calls: 0, failures: 0, slow: 0 };
     return buildSnapshot({
-      name: this.name, state: this.current, generation: this.gen, openUntil: this.openUntil, now,
-      consecutiveOpens: this.opens, inFlight: this.running, counts: this.counts, totals,
-      consecutiveFailures: this.tally.consecutiveFailures, lastTripReason: this.lastTrip,
+      name: this.name,
+      state: this.current,
+      generation: this.gen,
+      openUntil: this.openUntil,
+      now,
+      consecutiveOpens: this.opens,
+      inFlight: this.running,
+      counts: this.counts,
+      totals,
+      consecutiveFailures: this.tally.consecutiveFailures,
+      lastTripReason: this.lastTrip,
     });
   }
 
@@ -194,7 +228,12 @@ export class CircuitBreaker implements PermitOwner {
 
   /** @internal The part of the state a fleet shares. */
   sharedState(): SharedCircuitState {
-    return { state: this.current, generation: this.gen, openUntil: this.openUntil, consecutiveOpens: this.opens };
+    return {
+      state: this.current,
+      generation: this.gen,
+      openUntil: this.openUntil,
+      consecutiveOpens: this.opens,
+    };
   }
 
   /**
@@ -203,7 +242,10 @@ export class CircuitBreaker implements PermitOwner {
    */
   adopt(remote: SharedCircuitState): void {
     if (remote.generation < this.gen) return;
-    const same = remote.generation === this.gen && remote.state === this.current && remote.openUntil === this.openUntil;
+    const same =
+      remote.generation === this.gen &&
+      remote.state === this.current &&
+      remote.openUntil === this.openUntil;
     if (same) return;
     const from = this.current;
     this.gen = remote.generation;
@@ -246,13 +288,15 @@ export class CircuitBreaker implements PermitOwner {
   private evaluate(now: number): TripReason | undefined {
     const p = this.policy;
     if (p.trip.kind === 'consecutive') {
-      if (this.tally.consecutiveFailures >= p.trip.consecutiveFailures) return 'consecutive-failures';
+      if (this.tally.consecutiveFailures >= p.trip.consecutiveFailures)
+        return 'consecutive-failures';
     }
     const w = this.tally.window;
     if (!w) return undefined;
     const t = w.totals(now);
     const minimum = p.trip.kind === 'rate' ? p.trip.minimumCalls : 10;
-    if (p.trip.kind === 'rate' && t.calls >= minimum && t.failures / t.calls >= p.trip.failureRate) return 'failure-rate';
+    if (p.trip.kind === 'rate' && t.calls >= minimum && t.failures / t.calls >= p.trip.failureRate)
+      return 'failure-rate';
     if (p.slowCallRate !== undefined) {
       const hung = this.tally.inFlight?.slowCount ?? 0;
       const calls = t.calls + hung;
@@ -285,7 +329,12 @@ export class CircuitBreaker implements PermitOwner {
   private onProbeResult(ok: boolean): void {
     const now = this.clock.now();
     if (ok) this.transition('closed', undefined, now);
-    else this.transition('open', this.policy.halfOpenProbe ? 'probe-failure' : 'half-open-failure', now);
+    else
+      this.transition(
+        'open',
+        this.policy.halfOpenProbe ? 'probe-failure' : 'half-open-failure',
+        now,
+      );
   }
 
   /** A local transition: a new generation, published to the store. */
@@ -302,9 +351,16 @@ export class CircuitBreaker implements PermitOwner {
     this.enter(to, from, reason, now, true);
   }
 
-  private enter(to: CircuitState, from: CircuitState, reason: string | undefined, now: number, publish: boolean): void {
+  private enter(
+    to: CircuitState,
+    from: CircuitState,
+    reason: string | undefined,
+    now: number,
+    publish: boolean,
+  ): void {
     this.current = to;
-    if (to === 'open' || to === 'forced-open') this.lastTrip = (reason as TripReason | undefined) ?? this.lastTrip;
+    if (to === 'open' || to === 'forced-open')
+      this.lastTrip = (reason as TripReason | undefined) ?? this.lastTrip;
     this.tally.consecutiveFailures = 0;
     this.tally.window?.reset();
     this.tally.inFlight?.clear();
@@ -316,7 +372,11 @@ export class CircuitBreaker implements PermitOwner {
   }
 }
 
-function safeClassify(classify: ((v: unknown) => Outcome) | undefined, v: unknown, fallback: Outcome): Outcome {
+function safeClassify(
+  classify: ((v: unknown) => Outcome) | undefined,
+  v: unknown,
+  fallback: Outcome,
+): Outcome {
   if (!classify) return fallback;
   try {
     const o = classify(v);

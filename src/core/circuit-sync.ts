@@ -25,7 +25,12 @@ export interface CircuitSync {
    * Asks for up to `wanted` half-open probe slots of `generation` for this process, leased
    * fleet-wide for `ttlMs`. `grant` receives the number obtained, now or later.
    */
-  leaseProbes(generation: number, wanted: number, ttlMs: number, grant: (granted: number) => void): void;
+  leaseProbes(
+    generation: number,
+    wanted: number,
+    ttlMs: number,
+    grant: (granted: number) => void,
+  ): void;
   /** Stops sharing (the circuit was evicted or its registry closed). */
   detach(): void;
 }
@@ -33,7 +38,12 @@ export interface CircuitSync {
 /** What a circuit tells its observer (the registry); each method is optional to implement. */
 export interface CircuitObserver {
   stateChange(name: string, from: CircuitState, to: CircuitState, reason: string | undefined): void;
-  call(name: string, outcome: 'success' | 'failure' | 'ignore', durationMs: number, slow: boolean): void;
+  call(
+    name: string,
+    outcome: 'success' | 'failure' | 'ignore',
+    durationMs: number,
+    slow: boolean,
+  ): void;
   reject(name: string, reason: string, retryAfterMs: number): void;
 }
 

@@ -35,7 +35,8 @@ export class ManualClock implements Clock {
 
   /** Moves time forward by `ms` (must be ≥ 0). */
   advance(ms: number): void {
-    if (!(ms >= 0)) throw new RangeError(`ManualClock.advance(ms) needs ms >= 0; got ${String(ms)}`);
+    if (!(ms >= 0))
+      throw new RangeError(`ManualClock.advance(ms) needs ms >= 0; got ${String(ms)}`);
     this.t += ms;
   }
 }

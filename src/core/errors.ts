@@ -33,7 +33,11 @@ export class CircuitOpenError extends Error {
 }
 
 /** Describes a rejection in one sentence; used for error messages and gRPC status details. */
-export function describeRejection(circuit: string, retryAfterMs: number, reason: RejectReason): string {
+export function describeRejection(
+  circuit: string,
+  retryAfterMs: number,
+  reason: RejectReason,
+): string {
   switch (reason) {
     case 'forced-open':
       return `circuit "${circuit}" is forced open`;
@@ -48,7 +52,11 @@ export function describeRejection(circuit: string, retryAfterMs: number, reason:
 
 /** True when `e` is a `CircuitOpenError` from any copy of rpc-breaker. */
 export function isCircuitOpenError(e: unknown): e is CircuitOpenError {
-  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[CIRCUIT_OPEN_BRAND] === true;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    (e as Record<symbol, unknown>)[CIRCUIT_OPEN_BRAND] === true
+  );
 }
 
 /**
@@ -71,7 +79,11 @@ export class ConfigError extends Error {
 
 /** True when `e` is a `ConfigError` from any copy of rpc-breaker. */
 export function isConfigError(e: unknown): e is ConfigError {
-  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[CONFIG_ERROR_BRAND] === true;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    (e as Record<symbol, unknown>)[CONFIG_ERROR_BRAND] === true
+  );
 }
 
 /** Renders a received option value for an error message, briefly and without throwing. */
@@ -79,7 +91,8 @@ export function formatValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
   if (typeof v === 'function') return `function ${v.name || '(anonymous)'}`;
   if (typeof v === 'bigint' || typeof v === 'symbol') return String(v);
-  if (v === undefined || typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  if (v === undefined || typeof v === 'number' || typeof v === 'boolean' || v === null)
+    return String(v);
   try {
     const s = JSON.stringify(v);
     return s.length > 80 ? `${s.slice(0, 77)}...` : s;

@@ -54,7 +54,12 @@ export class HalfOpenGate {
 
   /** Takes a probe slot for a user call; false when none is free or a health check probes. */
   tryTakeSlot(now: number): boolean {
-    if (this.sync && !this.leasePending && this.slots === 0 && now - this.leaseAt >= this.policy.openMs.initialMs) {
+    if (
+      this.sync &&
+      !this.leasePending &&
+      this.slots === 0 &&
+      now - this.leaseAt >= this.policy.openMs.initialMs
+    ) {
       this.requestLease(now);
     }
     if (this.policy.halfOpenProbe) {
@@ -78,12 +83,17 @@ export class HalfOpenGate {
     const gen = this.generation();
     this.leasePending = true;
     this.leaseAt = now;
-    this.sync!.leaseProbes(gen, this.policy.halfOpenProbes, this.policy.openMs.initialMs, (granted) => {
-      if (!this.active || gen !== this.generation()) return;
-      this.leasePending = false;
-      this.slots = Math.max(0, Math.min(granted, this.policy.halfOpenProbes));
-      this.startCheck();
-    });
+    this.sync!.leaseProbes(
+      gen,
+      this.policy.halfOpenProbes,
+      this.policy.openMs.initialMs,
+      (granted) => {
+        if (!this.active || gen !== this.generation()) return;
+        this.leasePending = false;
+        this.slots = Math.max(0, Math.min(granted, this.policy.halfOpenProbes));
+        this.startCheck();
+      },
+    );
   }
 
   /** Runs the health check when one is configured, a slot is held and none is running. */
@@ -105,6 +115,9 @@ export class HalfOpenGate {
       this.settleProbe(outcome);
       if (this.active && gen === this.generation()) this.startCheck();
     };
-    pending.then(() => finish('success'), () => finish('failure'));
+    pending.then(
+      () => finish('success'),
+      () => finish('failure'),
+    );
   }
 }

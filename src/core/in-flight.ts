@@ -65,7 +65,7 @@ export class InFlightList {
 
   /** Forgets every call (after a state change); their later completion is ignored here. */
   clear(): void {
-    for (let n = this.head; n; ) {
+    for (let n = this.head; n;) {
       const next = n.next;
       n.prev = n.next = null;
       n.linked = false;

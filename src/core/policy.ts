@@ -90,8 +90,14 @@ const DEFAULT_OPEN_MS = 10_000;
 const DEFAULT_WINDOW_MS = 10_000;
 const DEFAULT_MINIMUM_CALLS = 10;
 const KNOWN_KEYS = new Set([
-  'trip', 'slowCallMs', 'slowCallRate', 'openMs', 'halfOpenProbes', 'halfOpenSuccesses',
-  'maxConcurrent', 'halfOpenProbe',
+  'trip',
+  'slowCallMs',
+  'slowCallRate',
+  'openMs',
+  'halfOpenProbes',
+  'halfOpenSuccesses',
+  'maxConcurrent',
+  'halfOpenProbe',
 ]);
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -116,12 +122,17 @@ export function requireInteger(v: unknown, path: string, min = 1): number {
 
 /** Throws unless `v` is a number in (0, 1]. */
 export function requireRate(v: unknown, path: string): number {
-  if (typeof v !== 'number' || !(v > 0 && v <= 1)) throw new ConfigError(path, 'must be in (0, 1]', v);
+  if (typeof v !== 'number' || !(v > 0 && v <= 1))
+    throw new ConfigError(path, 'must be in (0, 1]', v);
   return v;
 }
 
 /** Throws on keys this policy does not know (a typo would otherwise be silently ignored). */
-export function rejectUnknownKeys(o: Record<string, unknown>, known: ReadonlySet<string>, path: string): void {
+export function rejectUnknownKeys(
+  o: Record<string, unknown>,
+  known: ReadonlySet<string>,
+  path: string,
+): void {
   for (const k of Object.keys(o)) {
     if (!known.has(k)) throw new ConfigError(`${path}.${k}`, 'is not a known option', o[k]);
   }
@@ -131,7 +142,10 @@ function validateTrip(v: unknown, path: string): ResolvedCircuitPolicy['trip'] {
   if (!isPlainObject(v)) throw new ConfigError(path, 'must be an object', v);
   if ('consecutiveFailures' in v) {
     rejectUnknownKeys(v, new Set(['consecutiveFailures']), path);
-    return { kind: 'consecutive', consecutiveFailures: requireInteger(v.consecutiveFailures, `${path}.consecutiveFailures`) };
+    return {
+      kind: 'consecutive',
+      consecutiveFailures: requireInteger(v.consecutiveFailures, `${path}.consecutiveFailures`),
+    };
   }
   if ('failureRate' in v) {
     rejectUnknownKeys(v, new Set(['failureRate', 'minimumCalls', 'windowCalls', 'windowMs']), path);
@@ -141,26 +155,43 @@ function validateTrip(v: unknown, path: string): ResolvedCircuitPolicy['trip'] {
     return {
       kind: 'rate',
       failureRate: requireRate(v.failureRate, `${path}.failureRate`),
-      minimumCalls: v.minimumCalls === undefined ? DEFAULT_MINIMUM_CALLS : requireInteger(v.minimumCalls, `${path}.minimumCalls`),
-      windowCalls: v.windowCalls === undefined ? undefined : requireInteger(v.windowCalls, `${path}.windowCalls`),
-      windowMs: v.windowMs === undefined ? DEFAULT_WINDOW_MS : requirePositive(v.windowMs, `${path}.windowMs`),
+      minimumCalls:
+        v.minimumCalls === undefined
+          ? DEFAULT_MINIMUM_CALLS
+          : requireInteger(v.minimumCalls, `${path}.minimumCalls`),
+      windowCalls:
+        v.windowCalls === undefined
+          ? undefined
+          : requireInteger(v.windowCalls, `${path}.windowCalls`),
+      windowMs:
+        v.windowMs === undefined
+          ? DEFAULT_WINDOW_MS
+          : requirePositive(v.windowMs, `${path}.windowMs`),
     };
   }
   throw new ConfigError(path, 'must have consecutiveFailures or failureRate', v);
 }
 
 function validateOpenMs(v: unknown, path: string): Required<OpenBackoff> {
-  if (v === undefined) return { initialMs: DEFAULT_OPEN_MS, maxMs: DEFAULT_OPEN_MS, multiplier: 1, jitter: 0 };
+  if (v === undefined)
+    return { initialMs: DEFAULT_OPEN_MS, maxMs: DEFAULT_OPEN_MS, multiplier: 1, jitter: 0 };
   if (typeof v === 'number') {
     const ms = requirePositive(v, path);
     return { initialMs: ms, maxMs: ms, multiplier: 1, jitter: 0 };
   }
-  if (!isPlainObject(v)) throw new ConfigError(path, 'must be a number of ms or { initialMs, maxMs, multiplier?, jitter? }', v);
+  if (!isPlainObject(v))
+    throw new ConfigError(
+      path,
+      'must be a number of ms or { initialMs, maxMs, multiplier?, jitter? }',
+      v,
+    );
   rejectUnknownKeys(v, new Set(['initialMs', 'maxMs', 'multiplier', 'jitter']), path);
   const initialMs = requirePositive(v.initialMs, `${path}.initialMs`);
   const maxMs = requirePositive(v.maxMs, `${path}.maxMs`);
-  if (maxMs < initialMs) throw new ConfigError(`${path}.maxMs`, `must be >= initialMs (${initialMs})`, maxMs);
-  const multiplier = v.multiplier === undefined ? 2 : requirePositive(v.multiplier, `${path}.multiplier`);
+  if (maxMs < initialMs)
+    throw new ConfigError(`${path}.maxMs`, `must be >= initialMs (${initialMs})`, maxMs);
+  const multiplier =
+    v.multiplier === undefined ? 2 : requirePositive(v.multiplier, `${path}.multiplier`);
   if (multiplier < 1) throw new ConfigError(`${path}.multiplier`, 'must be >= 1', multiplier);
   let jitter = 0;
   if (v.jitter !== undefined) {
@@ -182,18 +213,33 @@ export function resolveCircuitPolicy(policy: unknown, path = 'circuit'): Resolve
   const p = policy === undefined ? {} : policy;
   if (!isPlainObject(p)) throw new ConfigError(path, 'must be an object', policy);
   rejectUnknownKeys(p, KNOWN_KEYS, path);
-  const trip = p.trip === undefined ? { kind: 'consecutive' as const, consecutiveFailures: 5 } : validateTrip(p.trip, `${path}.trip`);
-  const slowCallMs = p.slowCallMs === undefined ? undefined : requirePositive(p.slowCallMs, `${path}.slowCallMs`);
-  const slowCallRate = p.slowCallRate === undefined ? undefined : requireRate(p.slowCallRate, `${path}.slowCallRate`);
+  const trip =
+    p.trip === undefined
+      ? { kind: 'consecutive' as const, consecutiveFailures: 5 }
+      : validateTrip(p.trip, `${path}.trip`);
+  const slowCallMs =
+    p.slowCallMs === undefined ? undefined : requirePositive(p.slowCallMs, `${path}.slowCallMs`);
+  const slowCallRate =
+    p.slowCallRate === undefined ? undefined : requireRate(p.slowCallRate, `${path}.slowCallRate`);
   if (slowCallRate !== undefined && slowCallMs === undefined) {
     throw new ConfigError(`${path}.slowCallRate`, 'needs slowCallMs to be set', slowCallRate);
   }
-  const halfOpenProbes = p.halfOpenProbes === undefined ? 1 : requireInteger(p.halfOpenProbes, `${path}.halfOpenProbes`);
+  const halfOpenProbes =
+    p.halfOpenProbes === undefined ? 1 : requireInteger(p.halfOpenProbes, `${path}.halfOpenProbes`);
   const halfOpenSuccesses =
-    p.halfOpenSuccesses === undefined ? halfOpenProbes : requireInteger(p.halfOpenSuccesses, `${path}.halfOpenSuccesses`);
-  const maxConcurrent = p.maxConcurrent === undefined ? undefined : requireInteger(p.maxConcurrent, `${path}.maxConcurrent`);
+    p.halfOpenSuccesses === undefined
+      ? halfOpenProbes
+      : requireInteger(p.halfOpenSuccesses, `${path}.halfOpenSuccesses`);
+  const maxConcurrent =
+    p.maxConcurrent === undefined
+      ? undefined
+      : requireInteger(p.maxConcurrent, `${path}.maxConcurrent`);
   if (p.halfOpenProbe !== undefined && typeof p.halfOpenProbe !== 'function') {
-    throw new ConfigError(`${path}.halfOpenProbe`, 'must be a function returning a Promise', p.halfOpenProbe);
+    throw new ConfigError(
+      `${path}.halfOpenProbe`,
+      'must be a function returning a Promise',
+      p.halfOpenProbe,
+    );
   }
   const resolved: ResolvedCircuitPolicy = Object.freeze({
     trip: Object.freeze(trip),
@@ -212,7 +258,9 @@ export function resolveCircuitPolicy(policy: unknown, path = 'circuit'): Resolve
 const RESOLVED = new WeakSet<object>();
 
 /** Returns `policy` itself when it came from `resolveCircuitPolicy`, else resolves it. */
-export function ensureResolved(policy: CircuitPolicy | ResolvedCircuitPolicy | undefined): ResolvedCircuitPolicy {
+export function ensureResolved(
+  policy: CircuitPolicy | ResolvedCircuitPolicy | undefined,
+): ResolvedCircuitPolicy {
   if (policy && RESOLVED.has(policy)) return policy as ResolvedCircuitPolicy;
   return resolveCircuitPolicy(policy);
 }
@@ -221,7 +269,10 @@ export function ensureResolved(policy: CircuitPolicy | ResolvedCircuitPolicy | u
  * Merges `over` onto `base` one level deep: a field set in `over` replaces the one in `base`
  * (`trip` and `openMs` are replaced whole, since their variants do not mix).
  */
-export function mergeCircuitPolicy(base: CircuitPolicy | undefined, over: CircuitPolicy | undefined): CircuitPolicy {
+export function mergeCircuitPolicy(
+  base: CircuitPolicy | undefined,
+  over: CircuitPolicy | undefined,
+): CircuitPolicy {
   if (!over) return { ...base };
   if (!base) return { ...over };
   const out: Record<string, unknown> = { ...base };

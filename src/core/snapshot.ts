@@ -7,7 +7,15 @@ export type Counts = CircuitSnapshot['counts'];
 
 /** Fresh zeroed totals. */
 export function newCounts(): Counts {
-  return { successes: 0, failures: 0, ignored: 0, slow: 0, rejected: 0, fallbacks: 0, transitions: 0 };
+  return {
+    successes: 0,
+    failures: 0,
+    ignored: 0,
+    slow: 0,
+    rejected: 0,
+    fallbacks: 0,
+    transitions: 0,
+  };
 }
 
 /** Everything a snapshot is made of. */

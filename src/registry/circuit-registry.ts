@@ -11,8 +11,19 @@ import { CircuitBreaker } from '../core/circuit-breaker.js';
 import type { CircuitObserver, CircuitSync, StateStore } from '../core/circuit-sync.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
-import { mergeCircuitPolicy, requireInteger, resolveCircuitPolicy, type CircuitPolicy } from '../core/policy.js';
-import type { CircuitSnapshot, CircuitState, Disposable, Outcome, RejectReason } from '../core/types.js';
+import {
+  mergeCircuitPolicy,
+  requireInteger,
+  resolveCircuitPolicy,
+  type CircuitPolicy,
+} from '../core/policy.js';
+import type {
+  CircuitSnapshot,
+  CircuitState,
+  Disposable,
+  Outcome,
+  RejectReason,
+} from '../core/types.js';
 import { ListenerSet } from './listener-set.js';
 
 /** A circuit changed state. `reason` says why it opened (e.g. `consecutive-failures`, `remote`). */
@@ -82,7 +93,8 @@ export class CircuitRegistry {
 
   /** @throws ConfigError when an option is invalid */
   constructor(options: CircuitRegistryOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object', options);
+    if (typeof options !== 'object' || options === null)
+      throw new ConfigError('options', 'must be an object', options);
     resolveCircuitPolicy(options.defaults, 'defaults');
     this.defaults = options.defaults ? Object.freeze({ ...options.defaults }) : undefined;
     if (options.clock !== undefined && typeof options.clock?.now !== 'function') {
@@ -94,16 +106,20 @@ export class CircuitRegistry {
     }
     this.store = options.store;
     this.maxCircuits =
-      options.maxCircuits === undefined ? DEFAULT_MAX_CIRCUITS : requireInteger(options.maxCircuits, 'maxCircuits');
+      options.maxCircuits === undefined
+        ? DEFAULT_MAX_CIRCUITS
+        : requireInteger(options.maxCircuits, 'maxCircuits');
     this.observer = {
       stateChange: (name, from, to, reason) => {
-        if (this.stateChanges.active) this.stateChanges.emit(reason ? { name, from, to, reason } : { name, from, to });
+        if (this.stateChanges.active)
+          this.stateChanges.emit(reason ? { name, from, to, reason } : { name, from, to });
       },
       call: (name, outcome, durationMs, slow) => {
         if (this.calls.active) this.calls.emit({ name, outcome, durationMs, slow });
       },
       reject: (name, reason, retryAfterMs) => {
-        if (this.rejects.active) this.rejects.emit({ name, reason: reason as RejectReason, retryAfterMs });
+        if (this.rejects.active)
+          this.rejects.emit({ name, reason: reason as RejectReason, retryAfterMs });
       },
     };
   }
@@ -116,9 +132,13 @@ export class CircuitRegistry {
   get(name: string, policy?: CircuitPolicy): CircuitBreaker {
     const existing = this.circuits.get(name);
     if (existing) return existing;
-    if (typeof name !== 'string' || name.length === 0) throw new ConfigError('name', 'must be a non-empty string', name);
+    if (typeof name !== 'string' || name.length === 0)
+      throw new ConfigError('name', 'must be a non-empty string', name);
     const resolved = resolveCircuitPolicy(mergeCircuitPolicy(this.defaults, policy), 'circuit');
-    const breaker = new CircuitBreaker(name, resolved, { clock: this.clock, observer: this.observer });
+    const breaker = new CircuitBreaker(name, resolved, {
+      clock: this.clock,
+      observer: this.observer,
+    });
     this.circuits.set(name, breaker);
     if (this.store) {
       const sync = this.store.attach(name, breaker, this.clock);
@@ -148,7 +168,8 @@ export class CircuitRegistry {
   recordFallback(name: string, kind: 'cache' | 'value', method?: string): void {
     const c = this.circuits.get(name);
     if (c) c.counts.fallbacks++;
-    if (this.fallbacks.active) this.fallbacks.emit(method === undefined ? { name, kind } : { name, kind, method });
+    if (this.fallbacks.active)
+      this.fallbacks.emit(method === undefined ? { name, kind } : { name, kind, method });
   }
 
   /** Calls `listener` on every state change of every circuit. */

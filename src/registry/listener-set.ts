@@ -32,7 +32,10 @@ export class ListenerSet<E> {
       } catch (error) {
         if (!this.warned) {
           this.warned = true;
-          process.emitWarning(`rpc-breaker: an event listener threw: ${String(error)}`, 'RpcBreakerWarning');
+          process.emitWarning(
+            `rpc-breaker: an event listener threw: ${String(error)}`,
+            'RpcBreakerWarning',
+          );
         }
       }
     }

@@ -9,7 +9,13 @@
  * replace whole.
  */
 import { ConfigError } from '../core/errors.js';
-import { mergeCircuitPolicy, rejectUnknownKeys, requirePositive, resolveCircuitPolicy, type CircuitPolicy } from '../core/policy.js';
+import {
+  mergeCircuitPolicy,
+  rejectUnknownKeys,
+  requirePositive,
+  resolveCircuitPolicy,
+  type CircuitPolicy,
+} from '../core/policy.js';
 import type { Outcome } from '../core/types.js';
 import type { CallContext } from '../classify/call-context.js';
 import { validateFallbackOptions, type FallbackOptions } from '../fallback/index.js';
@@ -35,7 +41,16 @@ export interface MethodPolicy<Failure> {
   idempotent?: boolean;
 }
 
-const KNOWN = new Set(['circuit', 'failOn', 'ignore', 'classify', 'timeoutMs', 'retry', 'fallback', 'idempotent']);
+const KNOWN = new Set([
+  'circuit',
+  'failOn',
+  'ignore',
+  'classify',
+  'timeoutMs',
+  'retry',
+  'fallback',
+  'idempotent',
+]);
 
 /**
  * Validates one method policy and returns a frozen copy (the caller's object is not modified).
@@ -64,14 +79,17 @@ export function validateMethodPolicy<F>(
     out[key] = Object.freeze(list.map((f, i) => validateFailure(f, `${path}.${key}[${i}]`))) as F[];
   }
   if (p.classify !== undefined) {
-    if (typeof p.classify !== 'function') throw new ConfigError(`${path}.classify`, 'must be a function', p.classify);
+    if (typeof p.classify !== 'function')
+      throw new ConfigError(`${path}.classify`, 'must be a function', p.classify);
     out.classify = p.classify as MethodPolicy<F>['classify'];
   }
   if (p.timeoutMs !== undefined) out.timeoutMs = requirePositive(p.timeoutMs, `${path}.timeoutMs`);
   if (p.retry !== undefined) out.retry = validateRetryOptions(p.retry, `${path}.retry`);
-  if (p.fallback !== undefined) out.fallback = validateFallbackOptions(p.fallback, `${path}.fallback`);
+  if (p.fallback !== undefined)
+    out.fallback = validateFallbackOptions(p.fallback, `${path}.fallback`);
   if (p.idempotent !== undefined) {
-    if (typeof p.idempotent !== 'boolean') throw new ConfigError(`${path}.idempotent`, 'must be a boolean', p.idempotent);
+    if (typeof p.idempotent !== 'boolean')
+      throw new ConfigError(`${path}.idempotent`, 'must be a boolean', p.idempotent);
     out.idempotent = p.idempotent;
   }
   return Object.freeze(out);
@@ -116,7 +134,10 @@ export function resolveMethodPolicy<F>(
 }
 
 /** `over` merged onto `base` (see the file's comment for which fields merge and which replace). */
-export function mergeMethodPolicy<F>(base: MethodPolicy<F>, over: MethodPolicy<F>): MethodPolicy<F> {
+export function mergeMethodPolicy<F>(
+  base: MethodPolicy<F>,
+  over: MethodPolicy<F>,
+): MethodPolicy<F> {
   const out: MethodPolicy<F> = { ...base };
   for (const [k, v] of Object.entries(over) as Array<[keyof MethodPolicy<F>, unknown]>) {
     if (v !== undefined) (out as Record<string, unknown>)[k] = v;
@@ -125,7 +146,8 @@ export function mergeMethodPolicy<F>(base: MethodPolicy<F>, over: MethodPolicy<F
   if (isObject(base.retry) && isObject(over.retry)) out.retry = { ...base.retry, ...over.retry };
   if (base.fallback && over.fallback) {
     const fallback: Record<string, unknown> = { ...base.fallback, ...over.fallback };
-    if (base.fallback.cache && over.fallback.cache) fallback.cache = { ...base.fallback.cache, ...over.fallback.cache };
+    if (base.fallback.cache && over.fallback.cache)
+      fallback.cache = { ...base.fallback.cache, ...over.fallback.cache };
     out.fallback = fallback as FallbackOptions;
   }
   return out;

@@ -40,7 +40,8 @@ export class MemoryStateStore implements StateStore {
     if (stored) circuit.adopt(toShared(stored, clock));
     return {
       publish: (next) => this.publish(name, member, next),
-      leaseProbes: (generation, wanted, ttlMs, grant) => grant(this.lease(name, generation, wanted, ttlMs, clock)),
+      leaseProbes: (generation, wanted, ttlMs, grant) =>
+        grant(this.lease(name, generation, wanted, ttlMs, clock)),
       detach: () => {
         set.delete(member);
         if (set.size === 0) this.members.delete(name);
@@ -64,10 +65,17 @@ export class MemoryStateStore implements StateStore {
       consecutiveOpens: next.consecutiveOpens,
     };
     this.states.set(name, s);
-    for (const m of this.members.get(name) ?? []) if (m !== from) m.circuit.adopt(toShared(s, m.clock));
+    for (const m of this.members.get(name) ?? [])
+      if (m !== from) m.circuit.adopt(toShared(s, m.clock));
   }
 
-  private lease(name: string, generation: number, wanted: number, ttlMs: number, clock: Clock): number {
+  private lease(
+    name: string,
+    generation: number,
+    wanted: number,
+    ttlMs: number,
+    clock: Clock,
+  ): number {
     const now = clock.now();
     let lease = this.leases.get(name);
     if (!lease || lease.generation !== generation || now >= lease.expiresAt) {

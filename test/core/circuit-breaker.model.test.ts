@@ -54,7 +54,8 @@ class Model {
     };
     if (this.state === 'disabled') return grant(false);
     if (this.state === 'open' || this.state === 'forced-open') return undefined;
-    if (this.p.maxConcurrent !== undefined && this.inFlight >= this.p.maxConcurrent) return undefined;
+    if (this.p.maxConcurrent !== undefined && this.inFlight >= this.p.maxConcurrent)
+      return undefined;
     if (this.state === 'half-open') {
       if (this.probesInFlight >= this.p.probes) return undefined;
       this.probesInFlight++;
@@ -72,7 +73,8 @@ class Model {
       if (!permit.probe) return;
       this.probesInFlight--;
       if (outcome === 'failure') this.go('open', now);
-      else if (outcome === 'success' && ++this.successes >= this.p.successes) this.go('closed', now);
+      else if (outcome === 'success' && ++this.successes >= this.p.successes)
+        this.go('closed', now);
       return;
     }
     if (this.state !== 'closed' || outcome === 'ignore') return;
@@ -99,7 +101,13 @@ const command: fc.Arbitrary<Command> = fc.oneof(
       outcome: fc.constantFrom<Outcome>('success', 'failure', 'failure', 'ignore'),
     }),
   },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 150 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('advance' as const),
+      ms: fc.integer({ min: 0, max: 150 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'forceOpen' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'disable' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'reset' as const }) },
@@ -118,13 +126,17 @@ describe('CircuitBreaker against a reference model', () => {
     fc.assert(
       fc.property(params, fc.array(command, { maxLength: 80 }), (p, commands) => {
         const clock = new ManualClock();
-        const real = new CircuitBreaker('m', {
-          trip: { consecutiveFailures: p.failMax },
-          openMs: p.openMs,
-          halfOpenProbes: p.probes,
-          halfOpenSuccesses: p.successes,
-          maxConcurrent: p.maxConcurrent,
-        }, { clock });
+        const real = new CircuitBreaker(
+          'm',
+          {
+            trip: { consecutiveFailures: p.failMax },
+            openMs: p.openMs,
+            halfOpenProbes: p.probes,
+            halfOpenSuccesses: p.successes,
+            maxConcurrent: p.maxConcurrent,
+          },
+          { clock },
+        );
         const model = new Model(p);
         const outstanding: Array<[Permit, ModelPermit]> = [];
         for (const c of commands) {

@@ -73,7 +73,10 @@ describe('CircuitBreaker', () => {
   });
 
   it('becomes half-open when asked after the open period, with no timer', () => {
-    const { breaker, clock, call, events } = setup({ trip: { consecutiveFailures: 1 }, openMs: 5_000 });
+    const { breaker, clock, call, events } = setup({
+      trip: { consecutiveFailures: 1 },
+      openMs: 5_000,
+    });
     call('failure');
     clock.advance(4_999);
     expect(breaker.state).toBe('open');
@@ -83,7 +86,12 @@ describe('CircuitBreaker', () => {
   });
 
   it('lets exactly halfOpenProbes calls through at once when half-open', () => {
-    const { breaker, clock, call } = setup({ trip: { consecutiveFailures: 1 }, openMs: 100, halfOpenProbes: 3, halfOpenSuccesses: 5 });
+    const { breaker, clock, call } = setup({
+      trip: { consecutiveFailures: 1 },
+      openMs: 100,
+      halfOpenProbes: 3,
+      halfOpenSuccesses: 5,
+    });
     call('failure');
     clock.advance(100);
     const permits = [1, 2, 3, 4].map(() => breaker.tryAcquire());
@@ -95,7 +103,11 @@ describe('CircuitBreaker', () => {
   });
 
   it('closes after halfOpenSuccesses successful probes', () => {
-    const { breaker, clock, call } = setup({ trip: { consecutiveFailures: 1 }, openMs: 100, halfOpenProbes: 2 });
+    const { breaker, clock, call } = setup({
+      trip: { consecutiveFailures: 1 },
+      openMs: 100,
+      halfOpenProbes: 2,
+    });
     call('failure');
     clock.advance(100);
     call('success');
@@ -105,7 +117,11 @@ describe('CircuitBreaker', () => {
   });
 
   it('re-opens on any failed probe', () => {
-    const { breaker, clock, call } = setup({ trip: { consecutiveFailures: 1 }, openMs: 100, halfOpenProbes: 2 });
+    const { breaker, clock, call } = setup({
+      trip: { consecutiveFailures: 1 },
+      openMs: 100,
+      halfOpenProbes: 2,
+    });
     call('failure');
     clock.advance(100);
     call('success');
@@ -146,7 +162,9 @@ describe('CircuitBreaker', () => {
   });
 
   it('opens at the failure rate over a count window once minimumCalls is reached', () => {
-    const { breaker, call } = setup({ trip: { failureRate: 0.5, minimumCalls: 4, windowCalls: 4 } });
+    const { breaker, call } = setup({
+      trip: { failureRate: 0.5, minimumCalls: 4, windowCalls: 4 },
+    });
     call('failure');
     call('failure');
     call('failure');
@@ -157,7 +175,9 @@ describe('CircuitBreaker', () => {
   });
 
   it('forgets calls that slide out of a count window', () => {
-    const { breaker, call } = setup({ trip: { failureRate: 0.5, minimumCalls: 4, windowCalls: 4 } });
+    const { breaker, call } = setup({
+      trip: { failureRate: 0.5, minimumCalls: 4, windowCalls: 4 },
+    });
     call('failure');
     for (let i = 0; i < 4; i++) call('success');
     call('failure');
@@ -166,7 +186,9 @@ describe('CircuitBreaker', () => {
   });
 
   it('opens at the failure rate over a time window and forgets expired calls', () => {
-    const { breaker, clock, call } = setup({ trip: { failureRate: 0.5, minimumCalls: 4, windowMs: 1_000 } });
+    const { breaker, clock, call } = setup({
+      trip: { failureRate: 0.5, minimumCalls: 4, windowMs: 1_000 },
+    });
     call('failure');
     call('failure');
     call('failure');
@@ -235,7 +257,10 @@ describe('CircuitBreaker', () => {
 
   it('shortens the open time by at most the jitter share', () => {
     for (let i = 0; i < 50; i++) {
-      const { breaker, call } = setup({ trip: { consecutiveFailures: 1 }, openMs: { initialMs: 1_000, maxMs: 1_000, jitter: 0.3 } });
+      const { breaker, call } = setup({
+        trip: { consecutiveFailures: 1 },
+        openMs: { initialMs: 1_000, maxMs: 1_000, jitter: 0.3 },
+      });
       call('failure');
       const left = breaker.snapshot().retryAfterMs;
       expect(left).toBeGreaterThanOrEqual(700);
@@ -272,7 +297,10 @@ describe('CircuitBreaker', () => {
     clock.advance(1_000_000);
     expect(breaker.state).toBe('forced-open');
     expect(breaker.tryAcquire()).toBeUndefined();
-    expect(breaker.rejectionError()).toMatchObject({ reason: 'forced-open', retryAfterMs: Infinity });
+    expect(breaker.rejectionError()).toMatchObject({
+      reason: 'forced-open',
+      retryAfterMs: Infinity,
+    });
     breaker.reset();
     expect(breaker.state).toBe('closed');
   });
@@ -297,16 +325,23 @@ describe('CircuitBreaker', () => {
   it('execute counts a throw as a failure and a value as a success', async () => {
     const { breaker } = setup({ trip: { consecutiveFailures: 2 } });
     await expect(breaker.execute(async () => 42)).resolves.toBe(42);
-    await expect(breaker.execute(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    await expect(breaker.execute(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(breaker.execute(async () => Promise.reject(new Error('boom')))).rejects.toThrow(
+      'boom',
+    );
+    await expect(breaker.execute(async () => Promise.reject(new Error('boom')))).rejects.toThrow(
+      'boom',
+    );
     await expect(breaker.execute(async () => 1)).rejects.toSatisfy(isCircuitOpenError);
     expect(breaker.snapshot().counts).toMatchObject({ successes: 1, failures: 2, rejected: 1 });
   });
 
   it('execute uses classify for both errors and values', async () => {
     const { breaker } = setup({ trip: { consecutiveFailures: 1 } });
-    const classify = (v: unknown): Outcome => (v === 'bad' ? 'failure' : v instanceof Error ? 'ignore' : 'success');
-    await breaker.execute(async () => Promise.reject(new Error('x')), classify).catch(() => undefined);
+    const classify = (v: unknown): Outcome =>
+      v === 'bad' ? 'failure' : v instanceof Error ? 'ignore' : 'success';
+    await breaker
+      .execute(async () => Promise.reject(new Error('x')), classify)
+      .catch(() => undefined);
     expect(breaker.state).toBe('closed');
     await breaker.execute(async () => 'bad', classify);
     expect(breaker.state).toBe('open');
@@ -314,14 +349,21 @@ describe('CircuitBreaker', () => {
 
   it('execute counts a failure when classify throws', async () => {
     const { breaker } = setup({ trip: { consecutiveFailures: 1 } });
-    await breaker.execute(async () => 1, () => {
-      throw new Error('classifier bug');
-    });
+    await breaker.execute(
+      async () => 1,
+      () => {
+        throw new Error('classifier bug');
+      },
+    );
     expect(breaker.state).toBe('open');
   });
 
   it('runs exactly halfOpenProbes of 1,000 concurrent execute calls when half-open', async () => {
-    const { breaker, clock, call } = setup({ trip: { consecutiveFailures: 1 }, openMs: 100, halfOpenProbes: 3 });
+    const { breaker, clock, call } = setup({
+      trip: { consecutiveFailures: 1 },
+      openMs: 100,
+      halfOpenProbes: 3,
+    });
     call('failure');
     clock.advance(100);
     let ran = 0;
@@ -338,7 +380,9 @@ describe('CircuitBreaker', () => {
     gate.forEach((r) => r());
     const results = await settled;
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
-    expect(results.filter((r) => r.status === 'rejected' && isCircuitOpenError(r.reason))).toHaveLength(997);
+    expect(
+      results.filter((r) => r.status === 'rejected' && isCircuitOpenError(r.reason)),
+    ).toHaveLength(997);
     expect(breaker.state).toBe('closed');
   });
 
@@ -347,6 +391,11 @@ describe('CircuitBreaker', () => {
     call('success', 5);
     const snap = breaker.snapshot();
     expect(JSON.parse(JSON.stringify(snap))).toEqual(snap);
-    expect(snap).toMatchObject({ name: 'svc/method', state: 'closed', openUntil: null, inFlight: 0 });
+    expect(snap).toMatchObject({
+      name: 'svc/method',
+      state: 'closed',
+      openUntil: null,
+      inFlight: 0,
+    });
   });
 });

@@ -30,14 +30,22 @@ export interface StoreFleet {
   cleanup(): Promise<void>;
 }
 
-export function runStateStoreContract(label: string, makeFleet: (members: number) => Promise<StoreFleet>): void {
+export function runStateStoreContract(
+  label: string,
+  makeFleet: (members: number) => Promise<StoreFleet>,
+): void {
   describe(`StateStore contract: ${label}`, () => {
     let open: { registries: CircuitRegistry[]; fleet: StoreFleet } | undefined;
 
-    async function fleet(members: number, policy = { trip: { consecutiveFailures: 1 }, openMs: 1_000, halfOpenProbes: 2 }) {
+    async function fleet(
+      members: number,
+      policy = { trip: { consecutiveFailures: 1 }, openMs: 1_000, halfOpenProbes: 2 },
+    ) {
       const f = await makeFleet(members);
       const clock = new ManualClock(1_000_000);
-      const registries = f.stores.map((store) => new CircuitRegistry({ store, clock, defaults: policy }));
+      const registries = f.stores.map(
+        (store) => new CircuitRegistry({ store, clock, defaults: policy }),
+      );
       open = { registries, fleet: f };
       return { registries, clock };
     }
@@ -76,7 +84,9 @@ export function runStateStoreContract(label: string, makeFleet: (members: number
         expect(a.generation).toBe(b.generation);
         expect(a.state).toBe('open');
         expect(b.state).toBe('open');
-        expect(Math.abs((a.snapshot().openUntil ?? 0) - (b.snapshot().openUntil ?? 0))).toBeLessThan(50);
+        expect(
+          Math.abs((a.snapshot().openUntil ?? 0) - (b.snapshot().openUntil ?? 0)),
+        ).toBeLessThan(50);
       });
       expect(a.snapshot().consecutiveOpens).toBe(1);
     });
@@ -91,10 +101,11 @@ export function runStateStoreContract(label: string, makeFleet: (members: number
       registries.forEach((r) => expect(r.get('svc/c').state).toBe('half-open'));
       const granted: unknown[] = [];
       await eventually(() => {
-        for (const r of registries) for (let i = 0; i < 3; i++) {
-          const p = r.get('svc/c').tryAcquire();
-          if (p) granted.push(p);
-        }
+        for (const r of registries)
+          for (let i = 0; i < 3; i++) {
+            const p = r.get('svc/c').tryAcquire();
+            if (p) granted.push(p);
+          }
         expect(granted.length).toBe(2);
       });
       await settle();
@@ -103,7 +114,11 @@ export function runStateStoreContract(label: string, makeFleet: (members: number
     });
 
     it('closes every member when the probes succeed on one', async () => {
-      const { registries, clock } = await fleet(2, { trip: { consecutiveFailures: 1 }, openMs: 1_000, halfOpenProbes: 1 });
+      const { registries, clock } = await fleet(2, {
+        trip: { consecutiveFailures: 1 },
+        openMs: 1_000,
+        halfOpenProbes: 1,
+      });
       registries.forEach((r) => r.get('svc/d'));
       await settle();
       trip(registries[0]!, 'svc/d');
@@ -111,11 +126,14 @@ export function runStateStoreContract(label: string, makeFleet: (members: number
       clock.advance(1_000);
       let probe: ReturnType<ReturnType<CircuitRegistry['get']>['tryAcquire']>;
       await eventually(() => {
-        probe = registries[0]!.get('svc/d').tryAcquire() ?? registries[1]!.get('svc/d').tryAcquire();
+        probe =
+          registries[0]!.get('svc/d').tryAcquire() ?? registries[1]!.get('svc/d').tryAcquire();
         expect(probe).toBeDefined();
       });
       probe!.record('success');
-      await eventually(() => registries.forEach((r) => expect(r.get('svc/d').state).toBe('closed')));
+      await eventually(() =>
+        registries.forEach((r) => expect(r.get('svc/d').state).toBe('closed')),
+      );
     });
 
     it('brings a member that joins later up to the current state', async () => {
@@ -146,7 +164,8 @@ export function runStateStoreContract(label: string, makeFleet: (members: number
       trip(registries[0]!, 'a:b');
       await eventually(() => expect(registries[1]!.get('a:b').state).toBe('open'));
       await settle();
-      for (const n of names.filter((x) => x !== 'a:b')) expect(registries[1]!.get(n).state).toBe('closed');
+      for (const n of names.filter((x) => x !== 'a:b'))
+        expect(registries[1]!.get(n).state).toBe('closed');
     });
   });
 }
