@@ -45,6 +45,8 @@ export interface CircuitObserver {
     slow: boolean,
   ): void;
   reject(name: string, reason: string, retryAfterMs: number): void;
+  /** Whether somebody needs call durations (the circuit then reads its clock on every call). */
+  timing(): boolean;
 }
 
 /** The side of a circuit a store talks to. */

@@ -13,6 +13,12 @@ import type { CircuitSync } from './circuit-sync.js';
 import type { ResolvedCircuitPolicy } from './policy.js';
 import type { Outcome } from './types.js';
 
+/** The circuit a gate belongs to. */
+export interface GateOwner {
+  readonly generation: number;
+  onProbeResult(ok: boolean): void;
+}
+
 export class HalfOpenGate {
   private active = false;
   private slots = 0;
@@ -25,10 +31,17 @@ export class HalfOpenGate {
 
   constructor(
     private readonly policy: ResolvedCircuitPolicy,
-    private readonly generation: () => number,
-    private readonly decide: (ok: boolean) => void,
+    private readonly owner: GateOwner,
     private readonly circuit: string,
   ) {}
+
+  private generation(): number {
+    return this.owner.generation;
+  }
+
+  private decide(ok: boolean): void {
+    this.owner.onProbeResult(ok);
+  }
 
   /** The circuit has just become half-open. */
   open(now: number, sync: CircuitSync | undefined): void {

@@ -16,6 +16,7 @@ import {
   requireInteger,
   resolveCircuitPolicy,
   type CircuitPolicy,
+  type ResolvedCircuitPolicy,
 } from '../core/policy.js';
 import type {
   CircuitSnapshot,
@@ -75,6 +76,7 @@ export interface CircuitRegistryOptions {
 }
 
 const DEFAULT_MAX_CIRCUITS = 10_000;
+const NO_POLICY = {};
 
 export class CircuitRegistry {
   /** The time source shared by every circuit of this registry. */
@@ -90,6 +92,7 @@ export class CircuitRegistry {
   private readonly fallbacks = new ListenerSet<FallbackEvent>();
   private readonly evictions = new ListenerSet<EvictEvent>();
   private readonly observer: CircuitObserver;
+  private readonly resolved = new WeakMap<object, ResolvedCircuitPolicy>();
 
   /** @throws ConfigError when an option is invalid */
   constructor(options: CircuitRegistryOptions = {}) {
@@ -117,6 +120,7 @@ export class CircuitRegistry {
       call: (name, outcome, durationMs, slow) => {
         if (this.calls.active) this.calls.emit({ name, outcome, durationMs, slow });
       },
+      timing: () => this.calls.active,
       reject: (name, reason, retryAfterMs) => {
         if (this.rejects.active)
           this.rejects.emit({ name, reason: reason as RejectReason, retryAfterMs });
@@ -134,7 +138,7 @@ export class CircuitRegistry {
     if (existing) return existing;
     if (typeof name !== 'string' || name.length === 0)
       throw new ConfigError('name', 'must be a non-empty string', name);
-    const resolved = resolveCircuitPolicy(mergeCircuitPolicy(this.defaults, policy), 'circuit');
+    const resolved = this.resolve(policy);
     const breaker = new CircuitBreaker(name, resolved, {
       clock: this.clock,
       observer: this.observer,
@@ -210,6 +214,20 @@ export class CircuitRegistry {
     await this.store?.close();
   }
 
+  /**
+   * The resolved policy for `policy` over the defaults. Cached per policy object (adapters pass
+   * the same object for every call of a method), so circuits share one frozen policy.
+   */
+  private resolve(policy: CircuitPolicy | undefined): ResolvedCircuitPolicy {
+    const key = policy ?? NO_POLICY;
+    let resolved = this.resolved.get(key);
+    if (!resolved) {
+      resolved = resolveCircuitPolicy(mergeCircuitPolicy(this.defaults, policy), 'circuit');
+      this.resolved.set(key, resolved);
+    }
+    return resolved;
+  }
+
   /** Evicts the idle closed circuits used least recently, down to 90 % of the bound. */
   private evict(keep: CircuitBreaker): void {
     const target = Math.floor(this.maxCircuits * 0.9);
@@ -217,7 +235,7 @@ export class CircuitRegistry {
     for (const c of this.circuits.values()) {
       if (c !== keep && c.inFlight === 0 && c.state === 'closed') candidates.push(c);
     }
-    candidates.sort((a, b) => a.lastUsedAt - b.lastUsedAt);
+    candidates.sort((a, b) => a.lastUsed - b.lastUsed);
     for (const c of candidates) {
       if (this.circuits.size <= target) break;
       this.circuits.delete(c.name);

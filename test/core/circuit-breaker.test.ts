@@ -335,6 +335,30 @@ describe('CircuitBreaker', () => {
     expect(breaker.snapshot().counts).toMatchObject({ successes: 1, failures: 2, rejected: 1 });
   });
 
+  it('execute counts a synchronous throw from fn as a failure and rejects', async () => {
+    const { breaker } = setup({ trip: { consecutiveFailures: 1 } });
+    await expect(
+      breaker.execute(() => {
+        throw new Error('sync');
+      }),
+    ).rejects.toThrow('sync');
+    expect(breaker.state).toBe('open');
+    expect(breaker.inFlight).toBe(0);
+  });
+
+  it('execute drops the outcome of a call started before a state change', async () => {
+    const { breaker } = setup({ trip: { consecutiveFailures: 1 } });
+    let fail!: (e: Error) => void;
+    const slow = breaker.execute(() => new Promise((_, reject) => (fail = reject)));
+    breaker.forceOpen();
+    breaker.reset();
+    fail(new Error('late'));
+    await expect(slow).rejects.toThrow('late');
+    expect(breaker.state).toBe('closed');
+    expect(breaker.snapshot().counts.failures).toBe(1);
+    expect(breaker.inFlight).toBe(0);
+  });
+
   it('execute uses classify for both errors and values', async () => {
     const { breaker } = setup({ trip: { consecutiveFailures: 1 } });
     const classify = (v: unknown): Outcome =>
