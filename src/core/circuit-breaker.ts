@@ -14,7 +14,6 @@
 import { systemClock, type Clock } from './clock.js';
 import type { CircuitObserver, CircuitSync, SharedCircuitState } from './circuit-sync.js';
 import { CircuitOpenError } from './errors.js';
-import { InFlightList } from './in-flight.js';
 import { openDurationMs } from './open-duration.js';
 import { CallPermit, type PermitOwner } from './permit.js';
 import { ensureResolved, type CircuitPolicy, type ResolvedCircuitPolicy } from './policy.js';
@@ -28,9 +27,7 @@ import type {
   RejectReason,
   TripReason,
 } from './types.js';
-import { CountWindow } from './windows/count-window.js';
-import type { RateWindow } from './windows/rate-window.js';
-import { TimeWindow } from './windows/time-window.js';
+import { TripDetector } from './trip-detector.js';
 
 /** Where a circuit gets its time, whom it tells, and with whom it shares its state. */
 export interface CircuitBreakerOptions {
@@ -38,13 +35,6 @@ export interface CircuitBreakerOptions {
   clock?: Clock;
   /** Receives transitions, outcomes and rejections (the registry's listeners). */
   observer?: Partial<CircuitObserver>;
-}
-
-/** The decision inputs of a closed circuit, read by snapshots. */
-interface Tally {
-  consecutiveFailures: number;
-  window: RateWindow | undefined;
-  inFlight: InFlightList | undefined;
 }
 
 export class CircuitBreaker implements PermitOwner {
@@ -67,7 +57,8 @@ export class CircuitBreaker implements PermitOwner {
   private running = 0;
   private rejectReason: RejectReason = 'open';
   private rejectAfterMs = 0;
-  private readonly tally: Tally;
+  private readonly trip: TripDetector;
+  /** Whether every call needs its start time (slow calls are judged). */
   private readonly timed: boolean;
   /** Created the first time the circuit becomes half-open; most circuits never do. */
   private gate: HalfOpenGate | undefined;
@@ -89,18 +80,8 @@ export class CircuitBreaker implements PermitOwner {
     const p = this.policy;
     // Reading a clock costs ~40 ns here, more than the rest of a call's bookkeeping: the default
     // policy (consecutive failures, no slow calls, no duration listener) never reads it.
-    this.timed = p.slowCallMs !== undefined || (p.trip.kind === 'rate' && !p.trip.windowCalls);
-    const needsWindow = p.trip.kind === 'rate' || p.slowCallRate !== undefined;
-    const rate = p.trip.kind === 'rate' ? p.trip : undefined;
-    this.tally = {
-      consecutiveFailures: 0,
-      window: !needsWindow
-        ? undefined
-        : rate?.windowCalls
-          ? new CountWindow(rate.windowCalls)
-          : new TimeWindow(rate?.windowMs ?? 10_000),
-      inFlight: p.slowCallRate !== undefined ? new InFlightList() : undefined,
-    };
+    this.timed = p.slowCallMs !== undefined;
+    this.trip = new TripDetector(p);
   }
 
   /** The current state; an open circuit whose open period has passed reads as half-open. */
@@ -147,13 +128,10 @@ export class CircuitBreaker implements PermitOwner {
       if (!this.gate?.tryTakeSlot(now)) return this.reject('half-open-full', 0);
       return this.grant(now, true);
     }
-    const list = this.tally.inFlight;
-    if (list && list.markSlow(now, this.policy.slowCallMs!) > 0) {
-      const reason = this.evaluate(now);
-      if (reason) {
-        this.transition('open', reason, now);
-        return this.reject('open', (this.openUntil ?? now) - now);
-      }
+    const hung = this.trip.checkHung(now);
+    if (hung) {
+      this.transition('open', hung, now);
+      return this.reject('open', (this.openUntil ?? now) - now);
     }
     return this.grant(now, false);
   }
@@ -177,6 +155,7 @@ export class CircuitBreaker implements PermitOwner {
       classify === undefined &&
       this.current === 'closed' &&
       !this.timed &&
+      !this.trip.needsTimeOnRecord &&
       this.policy.maxConcurrent === undefined &&
       !this.observer?.timing?.()
     ) {
@@ -249,7 +228,7 @@ export class CircuitBreaker implements PermitOwner {
   snapshot(): CircuitSnapshot {
     const now = this.clock.now();
     this.advance(now);
-    const totals = this.tally.window?.totals(now) ?? { calls: 0, failures: 0, slow: 0 };
+    const totals = this.trip.totals(now);
     return buildSnapshot({
       name: this.name,
       state: this.current,
@@ -260,7 +239,7 @@ export class CircuitBreaker implements PermitOwner {
       inFlight: this.running,
       counts: this.counts,
       totals,
-      consecutiveFailures: this.tally.consecutiveFailures,
+      consecutiveFailures: this.trip.consecutiveFailures,
       lastTripReason: this.lastTrip,
     });
   }
@@ -301,11 +280,11 @@ export class CircuitBreaker implements PermitOwner {
   /** @internal Called by a permit when its outcome is recorded. */
   settle(permit: CallPermit, outcome: Outcome, durationMs: number | undefined): void {
     const timed = permit.startedAt === permit.startedAt; // NaN when the acquire read no clock
-    const now = timed || this.timed ? this.clock.now() : NaN;
+    const now = timed || this.trip.needsTimeOnRecord ? this.clock.now() : NaN;
     const duration = durationMs ?? (timed ? now - permit.startedAt : 0);
     const slow = this.isSlow(duration);
     this.running--;
-    if (permit.generation === this.gen) this.tally.inFlight?.remove(permit);
+    if (permit.generation === this.gen) this.trip.untrack(permit);
     this.count(outcome, slow);
     this.observer?.call?.(this.name, outcome, duration, slow);
     if (permit.generation !== this.gen || this.current === 'disabled') return;
@@ -319,10 +298,7 @@ export class CircuitBreaker implements PermitOwner {
   /** Counts a finished call of the current generation in a closed circuit; may open it. */
   private afterClosedCall(outcome: Outcome, slow: boolean, now: number): void {
     if (outcome === 'ignore') return;
-    const failure = outcome === 'failure';
-    this.tally.consecutiveFailures = failure ? this.tally.consecutiveFailures + 1 : 0;
-    this.tally.window?.add(failure, slow, now);
-    const reason = this.evaluate(now);
+    const reason = this.trip.record(outcome === 'failure', slow, now);
     if (reason) this.transition('open', reason, now);
   }
 
@@ -334,31 +310,10 @@ export class CircuitBreaker implements PermitOwner {
     if (slow) c.slow++;
   }
 
-  /** Whether a closed circuit should open now, and why. */
-  private evaluate(now: number): TripReason | undefined {
-    const p = this.policy;
-    if (p.trip.kind === 'consecutive') {
-      if (this.tally.consecutiveFailures >= p.trip.consecutiveFailures)
-        return 'consecutive-failures';
-    }
-    const w = this.tally.window;
-    if (!w) return undefined;
-    const t = w.totals(now);
-    const minimum = p.trip.kind === 'rate' ? p.trip.minimumCalls : 10;
-    if (p.trip.kind === 'rate' && t.calls >= minimum && t.failures / t.calls >= p.trip.failureRate)
-      return 'failure-rate';
-    if (p.slowCallRate !== undefined) {
-      const hung = this.tally.inFlight?.slowCount ?? 0;
-      const calls = t.calls + hung;
-      if (calls >= minimum && (t.slow + hung) / calls >= p.slowCallRate) return 'slow-call-rate';
-    }
-    return undefined;
-  }
-
   private grant(now: number, probe: boolean): CallPermit {
     const permit = new CallPermit(this, now, this.gen, probe);
     this.running++;
-    if (!probe && this.current === 'closed') this.tally.inFlight?.push(permit);
+    if (!probe && this.current === 'closed') this.trip.track(permit);
     return permit;
   }
 
@@ -414,9 +369,7 @@ export class CircuitBreaker implements PermitOwner {
     this.current = to;
     if (to === 'open' || to === 'forced-open')
       this.lastTrip = (reason as TripReason | undefined) ?? this.lastTrip;
-    this.tally.consecutiveFailures = 0;
-    this.tally.window?.reset();
-    this.tally.inFlight?.clear();
+    this.trip.reset();
     this.counts.transitions++;
     if (publish) this.sync?.publish(this.sharedState());
     if (to === 'half-open') {
