@@ -76,6 +76,8 @@ settle();
 const after = process.memoryUsage().heapUsed;
 const timers = liveTimers.size;
 const idleMs = 2_000;
+// Let the collector finish sweeping what building left behind before measuring rest.
+await new Promise((r) => setTimeout(r, 1_000));
 const cpu0 = process.cpuUsage();
 await new Promise((r) => setTimeout(r, idleMs));
 const cpu = process.cpuUsage(cpu0);

@@ -155,7 +155,6 @@ export class CircuitBreaker implements PermitOwner {
       classify === undefined &&
       this.current === 'closed' &&
       !this.timed &&
-      !this.trip.needsTimeOnRecord &&
       this.policy.maxConcurrent === undefined &&
       !this.observer?.timing?.()
     ) {
@@ -205,8 +204,9 @@ export class CircuitBreaker implements PermitOwner {
     this.running--;
     this.count(outcome, false);
     this.observer?.call?.(this.name, outcome, 0, false);
-    if (generation === this.gen && this.current === 'closed')
-      this.afterClosedCall(outcome, false, NaN);
+    if (generation === this.gen && this.current === 'closed') {
+      this.afterClosedCall(outcome, false, this.trip.needsTimeOnRecord ? this.clock.now() : NaN);
+    }
   }
 
   /** Opens the circuit until `reset()`; every call is rejected. */

@@ -36,7 +36,7 @@ export class CountWindow implements RateWindow {
   }
 
   totals(): WindowTotals {
-    return { ...this.sums };
+    return this.sums;
   }
 
   reset(): void {

@@ -14,8 +14,8 @@ export interface WindowTotals {
 export interface RateWindow {
   /** Counts one finished call at clock time `now`. */
   add(failure: boolean, slow: boolean, now: number): void;
-  /** The totals at clock time `now` (expired calls no longer count). */
-  totals(now: number): WindowTotals;
+  /** The totals at clock time `now` (expired calls no longer count); a live view, do not keep. */
+  totals(now: number): Readonly<WindowTotals>;
   /** Forgets every call. */
   reset(): void;
 }

@@ -41,7 +41,7 @@ export class TimeWindow implements RateWindow {
 
   totals(now: number): WindowTotals {
     this.roll(now);
-    return { ...this.sums };
+    return this.sums;
   }
 
   reset(): void {
