@@ -1,0 +1,270 @@
+/**
+ * What every guarded call shares: the caller's listener, the one-time delivery of the final answer
+ * (asynchronous for anything the interceptor makes up, so the caller's `metadata` and `status`
+ * listeners are attached before it arrives), the caller's cancellation, the `timeoutMs` deadline,
+ * the call context and the fallback answers.
+ *
+ * A subclass runs the real attempts through `env.nextCall`; `nextCall` is never called for a call
+ * the circuit rejects, so a short-circuited call opens no connection and leaks nothing.
+ */
+import type { Metadata } from '@grpc/grpc-js';
+import type { CircuitBreaker } from '../core/circuit-breaker.js';
+import type { CallContext } from '../classify/call-context.js';
+import {
+  CANCELLED,
+  OK,
+  UNAVAILABLE,
+  deadlineMs,
+  deliver,
+  type CallEnv,
+  type CallListener,
+  type ChainCall,
+  type FinalStatus,
+  type SyntheticAnswer,
+} from './call-types.js';
+import { callContext } from './method-runtime.js';
+import {
+  fallbackMetadata,
+  metadataFactoryOf,
+  plainMetadata,
+  rejectionMetadata,
+  type MetadataFactory,
+} from './metadata.js';
+import type { FallbackAnswer } from './fallback-port.js';
+
+const DEADLINE_EXCEEDED = 4;
+
+export abstract class GuardedCall {
+  protected listener: CallListener = {};
+  protected requestMetadata: Metadata | undefined;
+  /** The request message (unary and server-streaming calls). */
+  protected request: unknown = undefined;
+  /** The attempt in flight, if any. */
+  protected live: ChainCall | undefined;
+  /** The caller cancelled the call. */
+  protected cancelled = false;
+  /** The final answer was delivered (or is scheduled): nothing else reaches the listener. */
+  protected finished = false;
+  /** Options for `nextCall`: the caller's, plus our deadline when it carried none. */
+  protected readonly callOptions: CallEnv['options'];
+  /** The deadline expiring is the interceptor's own doing (from `timeoutMs`). */
+  protected readonly ownDeadline: boolean;
+  private pending: ReturnType<typeof setImmediate> | undefined;
+  private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  private waitTimer: ReturnType<typeof setTimeout> | undefined;
+  private makeMetadata: MetadataFactory | undefined;
+  private cacheKeyMemo: string | undefined;
+
+  constructor(protected readonly env: CallEnv) {
+    const timeoutMs = env.method.timeoutMs;
+    this.ownDeadline = env.options.deadline === undefined && timeoutMs !== undefined;
+    this.callOptions = this.ownDeadline
+      ? { ...env.options, deadline: Date.now() + timeoutMs! }
+      : env.options;
+  }
+
+  getPeer(): string {
+    return this.live?.getPeer() ?? 'unknown';
+  }
+
+  getAuthContext(): ReturnType<ChainCall['getAuthContext']> {
+    return this.live?.getAuthContext() ?? null;
+  }
+
+  /**
+   * The caller (or an interceptor above) cancels. A live attempt is cancelled and its status comes
+   * back through the attempt's listener; otherwise the status is delivered here.
+   */
+  cancelWithStatus(code: number, details: string): void {
+    if (this.finished) return;
+    this.cancelled = true;
+    if (this.live) {
+      this.live.cancelWithStatus(code, details);
+      return;
+    }
+    this.stopWaiting();
+    this.finishLater({
+      headers: undefined,
+      messages: [],
+      status: { code: code ?? CANCELLED, details, metadata: this.newMetadata() },
+    });
+  }
+
+  /** Milliseconds left before the call's deadline (Infinity without one). */
+  protected remainingMs(): number {
+    return deadlineMs(this.callOptions.deadline) - Date.now();
+  }
+
+  /** Delivers the final answer now (from a network event, already asynchronous). */
+  protected finish(answer: SyntheticAnswer): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.stopWaiting();
+    deliver(this.listener, answer);
+  }
+
+  /** Delivers the final answer on a later turn of the event loop. */
+  protected finishLater(answer: SyntheticAnswer): void {
+    if (this.finished) return;
+    this.stopWaiting();
+    this.pending = setImmediate(() => {
+      this.pending = undefined;
+      this.finish(answer);
+    });
+  }
+
+  /** Cancels whatever the call is waiting for (a scheduled answer, a retry delay, a deadline). */
+  protected stopWaiting(): void {
+    if (this.pending) clearImmediate(this.pending);
+    this.pending = undefined;
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    if (this.waitTimer) clearTimeout(this.waitTimer);
+    this.waitTimer = undefined;
+  }
+
+  /** Runs `fn` after `ms` (a retry delay) unless the call is cancelled or ends first. */
+  protected waitThen(ms: number, fn: () => void): void {
+    this.waitTimer = setTimeout(() => {
+      this.waitTimer = undefined;
+      if (!this.finished) fn();
+    }, ms);
+  }
+
+  /**
+   * While the call waits on something of ours (a retry delay, a fallback function), its
+   * deadline is still enforced: when it passes first, the call ends with DEADLINE_EXCEEDED.
+   */
+  protected guardDeadline(): void {
+    const left = this.remainingMs();
+    if (!Number.isFinite(left)) return;
+    this.deadlineTimer = setTimeout(
+      () => {
+        this.deadlineTimer = undefined;
+        if (!this.finished) this.onDeadlineWhileWaiting();
+      },
+      Math.max(0, left),
+    );
+  }
+
+  /** The deadline passed while no attempt was in flight. */
+  protected onDeadlineWhileWaiting(): void {
+    this.finish({
+      headers: undefined,
+      messages: [],
+      status: {
+        code: DEADLINE_EXCEEDED,
+        details: 'Deadline exceeded',
+        metadata: this.newMetadata(),
+      },
+    });
+  }
+
+  /** An empty `Metadata` of the caller's grpc-js copy. */
+  protected newMetadata(): Metadata {
+    if (!this.makeMetadata) {
+      if (!this.requestMetadata) throw new Error('rpc-breaker: call used before start()');
+      this.makeMetadata = metadataFactoryOf(this.requestMetadata);
+    }
+    return this.makeMetadata();
+  }
+
+  /** The context handed to `classify` and value fallbacks. */
+  protected context(attempt: number): CallContext {
+    const keys = this.env.method.fallback?.credentialKeySet;
+    return callContext(
+      this.env.method,
+      this.request,
+      plainMetadata(this.requestMetadata, keys ?? DEFAULT_HIDDEN),
+      attempt,
+    );
+  }
+
+  /** The response-cache key of this call (method, request bytes, credential metadata). */
+  protected cacheKey(): string {
+    this.cacheKeyMemo ??= this.env.method.fallback!.keyOf(
+      this.env.options.method_definition.requestSerialize(this.request),
+      this.requestMetadata,
+    );
+    return this.cacheKeyMemo;
+  }
+
+  /** The answer for a call the circuit rejected and no fallback served. */
+  protected rejection(breaker: CircuitBreaker): SyntheticAnswer {
+    const err = breaker.rejectionError();
+    return {
+      headers: undefined,
+      messages: [],
+      status: {
+        code: UNAVAILABLE,
+        details: err.message,
+        metadata: rejectionMetadata(
+          () => this.newMetadata(),
+          breaker.state,
+          err.reason,
+          err.retryAfterMs,
+        ),
+      },
+    };
+  }
+
+  /**
+   * Answers with a fallback when one applies, else with `otherwise`; always asynchronously.
+   * @param reason `open`: the circuit rejected the call; `failure`: the call failed
+   * @param asStream a server stream: an array value is sent as a sequence of messages
+   */
+  protected serveFallback(
+    reason: 'open' | 'failure',
+    breaker: CircuitBreaker,
+    attempt: number,
+    otherwise: SyntheticAnswer,
+    asStream: boolean,
+  ): void {
+    const fallback = this.env.method.fallback;
+    let found: FallbackAnswer | undefined | Promise<FallbackAnswer | undefined>;
+    try {
+      found = fallback?.serve(
+        reason,
+        () => this.cacheKey(),
+        () => this.context(attempt),
+      );
+    } catch {
+      found = undefined; // a throwing fallback function leaves the original answer standing
+    }
+    const answer = (f: FallbackAnswer | undefined): SyntheticAnswer => {
+      if (!f) return otherwise;
+      const { registry, method } = this.env;
+      registry.recordFallback(method.circuit, f.kind, method.path);
+      const messages = asStream && Array.isArray(f.value) ? f.value : [f.value];
+      return {
+        headers: fallbackMetadata(() => this.newMetadata(), f.kind, breaker.state),
+        messages,
+        status: { code: OK, details: 'OK', metadata: this.newMetadata() },
+      };
+    };
+    if (!isPromise(found)) {
+      this.finishLater(answer(found));
+      return;
+    }
+    this.guardDeadline();
+    // A cancellation or the deadline may have answered the caller meanwhile.
+    found.then(
+      (f) => {
+        if (!this.cancelled) this.finish(answer(f));
+      },
+      () => {
+        if (!this.cancelled) this.finish(otherwise);
+      },
+    );
+  }
+}
+
+/** Metadata keys never shown to policy callbacks, when the method has no fallback settings. */
+const DEFAULT_HIDDEN: ReadonlySet<string> = new Set(['authorization', 'cookie', 'x-api-key']);
+
+function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as { then?: unknown } | undefined)?.then === 'function';
+}
+
+/** A status object. */
+export type { FinalStatus };

@@ -1,0 +1,91 @@
+/**
+ * Per-method runtime: the merged policy of a method path and the helpers built from it
+ * (classifier, fallback, retry planner), made on the first call of the path and cached.
+ */
+import type { CircuitPolicy } from '../core/policy.js';
+import type { CallContext } from '../classify/call-context.js';
+import {
+  createGrpcOutcomeClassifier,
+  type GrpcOutcomeClassifier,
+} from '../classify/grpc-outcome.js';
+import { resolveMethodPolicy } from '../registry/method-policy.js';
+import { methodKeys, type GrpcMethodPolicy, type ValidatedGrpcOptions } from './options.js';
+import { createFallbackPort, type FallbackPort } from './fallback-port.js';
+import { createRetryPort, type RetryPort } from './retry-port.js';
+import { ConfigError } from '../core/errors.js';
+
+/** What the interceptor knows about one method path. */
+export interface MethodRuntime {
+  /** `/pkg.Service/Method`. */
+  readonly path: string;
+  /** Name of the circuit guarding it. */
+  readonly circuit: string;
+  /** The merged policy. */
+  readonly policy: GrpcMethodPolicy;
+  /** The circuit part of the policy, handed to `registry.get`. */
+  readonly circuitPolicy: CircuitPolicy | undefined;
+  readonly classifier: GrpcOutcomeClassifier;
+  /** Deadline for calls that carry none, ms. */
+  readonly timeoutMs: number | undefined;
+  /** Fallback answers and the response cache, when configured. */
+  readonly fallback: FallbackPort | undefined;
+  /** Retries (unary calls only), when configured. */
+  readonly retry: RetryPort | undefined;
+}
+
+/** Builds and caches `MethodRuntime`s by path. */
+export class MethodRuntimes {
+  private readonly byPath = new Map<string, MethodRuntime>();
+
+  constructor(private readonly options: ValidatedGrpcOptions) {}
+
+  /**
+   * The runtime of `path`, made on first use.
+   * @throws ConfigError when `circuitName(path)` does not return a non-empty string
+   */
+  get(path: string): MethodRuntime {
+    return this.byPath.get(path) ?? this.create(path);
+  }
+
+  private create(path: string): MethodRuntime {
+    const { defaults, methods, circuitName } = this.options;
+    const policy = resolveMethodPolicy(methodKeys(path), defaults, methods);
+    const circuit = circuitName ? circuitName(path) : path;
+    if (typeof circuit !== 'string' || circuit.length === 0) {
+      throw new ConfigError(
+        `circuitName(${JSON.stringify(path)})`,
+        'must return a non-empty string',
+        circuit,
+      );
+    }
+    const rt: MethodRuntime = Object.freeze({
+      path,
+      circuit,
+      policy,
+      circuitPolicy: policy.circuit,
+      classifier: createGrpcOutcomeClassifier(policy),
+      timeoutMs: policy.timeoutMs,
+      fallback: createFallbackPort(policy),
+      retry: createRetryPort(policy),
+    });
+    this.byPath.set(path, rt);
+    return rt;
+  }
+}
+
+/** The `CallContext` of a call, for `classify` and value fallbacks. */
+export function callContext(
+  rt: MethodRuntime,
+  request: unknown,
+  metadata: Readonly<Record<string, string>>,
+  attempt: number,
+): CallContext {
+  return Object.freeze({
+    system: 'grpc',
+    method: rt.path,
+    circuit: rt.circuit,
+    request,
+    metadata,
+    attempt,
+  });
+}

@@ -1,0 +1,112 @@
+/**
+ * Options of `createGrpcBreakerInterceptor`, and their validation. Everything is checked when the
+ * interceptor is created, so a bad option throws `ConfigError` at start-up rather than on the
+ * first call of some rarely used method: every method policy on its own, each method key's
+ * shape, and the merged policy of every key as a call to that key would see it.
+ */
+import type { status } from '@grpc/grpc-js';
+import { ConfigError } from '../core/errors.js';
+import { rejectUnknownKeys, resolveCircuitPolicy } from '../core/policy.js';
+import {
+  resolveMethodPolicy,
+  validateMethodPolicies,
+  validateMethodPolicy,
+  type MethodPolicy,
+} from '../registry/method-policy.js';
+import type { CircuitRegistry } from '../registry/circuit-registry.js';
+import { validateGrpcFailure, type GrpcStatusName } from '../classify/grpc-status.js';
+
+/** A status a gRPC method policy lists: a name (`'UNAVAILABLE'`) or a grpc-js `status` value. */
+export type GrpcPolicyFailure = GrpcStatusName | status;
+
+/** The policy of one gRPC method (or of a wildcard key). */
+export type GrpcMethodPolicy = MethodPolicy<GrpcPolicyFailure>;
+
+/** Options of `createGrpcBreakerInterceptor`. */
+export interface GrpcBreakerOptions {
+  /** Where circuits live; default: a private `CircuitRegistry` with default settings. */
+  registry?: CircuitRegistry;
+  /** Policy of every method; the entries of `methods` are merged over it. */
+  defaults?: GrpcMethodPolicy;
+  /**
+   * Policies by method key: `'/pkg.Service/Method'`, `'/pkg.Service/*'` or `'*'`. The most
+   * specific key wins and is merged over the less specific ones, then over `defaults`.
+   */
+  methods?: Record<string, GrpcMethodPolicy>;
+  /** Name of the circuit guarding a method path; default: the path itself (one circuit per method). */
+  circuitName?: (path: string) => string;
+}
+
+/** Options after validation; frozen. */
+export interface ValidatedGrpcOptions {
+  readonly registry: CircuitRegistry | undefined;
+  readonly defaults: GrpcMethodPolicy | undefined;
+  readonly methods: Readonly<Record<string, GrpcMethodPolicy>>;
+  readonly circuitName: ((path: string) => string) | undefined;
+}
+
+const KNOWN = new Set(['registry', 'defaults', 'methods', 'circuitName']);
+const METHOD_KEY = /^\/[^/\s]+\/([^/\s]+|\*)$/;
+
+/**
+ * The method keys to look up for a call of `path`, most specific first:
+ * `['/pkg.Svc/Method', '/pkg.Svc/*', '*']`.
+ */
+export function methodKeys(path: string): string[] {
+  const slash = path.lastIndexOf('/');
+  return slash > 0 ? [path, `${path.slice(0, slash)}/*`, '*'] : [path, '*'];
+}
+
+/**
+ * Validates the interceptor's options.
+ * @throws ConfigError naming the offending option (e.g. `methods["/a.B/C"].failOn[0]`) and the value
+ */
+export function validateGrpcOptions(options: unknown): ValidatedGrpcOptions {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ConfigError('options', 'must be an object', options);
+  }
+  const o = options as Record<string, unknown>;
+  rejectUnknownKeys(o, KNOWN, 'options');
+  const registry = o.registry as CircuitRegistry | undefined;
+  if (
+    registry !== undefined &&
+    (typeof registry !== 'object' || typeof registry?.get !== 'function')
+  ) {
+    throw new ConfigError('registry', 'must be a CircuitRegistry', registry);
+  }
+  if (o.circuitName !== undefined && typeof o.circuitName !== 'function') {
+    throw new ConfigError('circuitName', 'must be a function (path) => string', o.circuitName);
+  }
+  const defaults =
+    o.defaults === undefined
+      ? undefined
+      : validateMethodPolicy<GrpcPolicyFailure>(o.defaults, 'defaults', validateFailure);
+  const methods = validateMethodPolicies<GrpcPolicyFailure>(o.methods, 'methods', validateFailure);
+  for (const key of Object.keys(methods)) {
+    if (key !== '*' && !METHOD_KEY.test(key)) {
+      throw new ConfigError(
+        `methods[${JSON.stringify(key)}]`,
+        "has a malformed key: use '/package.Service/Method', '/package.Service/*' or '*'",
+        key,
+      );
+    }
+  }
+  // A merge of valid policies can still be invalid as a whole (e.g. slowCallRate from one key
+  // and no slowCallMs anywhere): check what every key would resolve to.
+  for (const key of ['*', ...Object.keys(methods)]) {
+    const merged = resolveMethodPolicy(key === '*' ? ['*'] : methodKeys(key), defaults, methods);
+    const path = key === '*' ? 'defaults' : `methods[${JSON.stringify(key)}]`;
+    resolveCircuitPolicy(merged.circuit, `${path}.circuit`);
+  }
+  return Object.freeze({
+    registry,
+    defaults,
+    methods,
+    circuitName: o.circuitName as ((path: string) => string) | undefined,
+  });
+}
+
+function validateFailure(f: unknown, path: string): GrpcPolicyFailure {
+  return validateGrpcFailure(f, path) as GrpcPolicyFailure;
+}
