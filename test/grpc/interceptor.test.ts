@@ -2,10 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { isConfigError } from '../../src/core/errors.js';
 import { createGrpcBreakerInterceptor } from '../../src/grpc/interceptor.js';
+import { expectNoLeakedHandles } from './helpers/leaks.js';
 import { Fixture, say } from './helpers/fixture.js';
 import { header, md, readStream, unary } from './helpers/calls.js';
 import { paths, type EchoReply } from './helpers/services.js';
 import { hang } from './helpers/test-server.js';
+
+expectNoLeakedHandles();
 
 let f: Fixture;
 afterEach(async () => {

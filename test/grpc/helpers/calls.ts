@@ -89,3 +89,12 @@ export function header(m: grpc.Metadata | undefined, key: string): string | unde
   const v = m?.get(key)[0];
   return v === undefined ? undefined : String(v);
 }
+
+/** Waits until `cond()` holds, polling every 5 ms; throws after `timeoutMs`. */
+export async function waitFor(cond: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -31,6 +31,16 @@ export class Fixture {
   readonly registry: CircuitRegistry;
   readonly interceptor: grpc.Interceptor;
   server!: TestServer;
+  /**
+   * Calls the breaker passed down the chain (`nextCall`), per method path, counted by a plain
+   * interceptor placed below the breaker: a short-circuited call must never show up here.
+   */
+  readonly attempts = new Map<string, number>();
+  readonly below: grpc.Interceptor = (options, nextCall) => {
+    const p = options.method_definition.path;
+    this.attempts.set(p, (this.attempts.get(p) ?? 0) + 1);
+    return new grpc.InterceptingCall(nextCall(options));
+  };
   private readonly clients: grpc.Client[] = [];
   private readonly closers: Array<() => unknown> = [];
 
@@ -49,7 +59,7 @@ export class Fixture {
   /** An Echo client through the interceptor (to the test server unless `address` is given). */
   echo(address = this.server.address, options: grpc.ClientOptions = {}): EchoClient {
     const c = new EchoClientCtor(address, grpc.credentials.createInsecure(), {
-      interceptors: [this.interceptor],
+      interceptors: [this.interceptor, this.below],
       ...options,
     });
     this.clients.push(c);
@@ -59,7 +69,7 @@ export class Fixture {
   /** A Catalog client through the interceptor. */
   catalog(address = this.server.address): CatalogClient {
     const c = new CatalogClientCtor(address, grpc.credentials.createInsecure(), {
-      interceptors: [this.interceptor],
+      interceptors: [this.interceptor, this.below],
     });
     this.clients.push(c);
     return c;
@@ -68,6 +78,11 @@ export class Fixture {
   /** Registers something else to close with the fixture. */
   onClose(fn: () => unknown): void {
     this.closers.push(fn);
+  }
+
+  /** Calls of `path` that went past the breaker to the channel. */
+  attemptsOf(path: string): number {
+    return this.attempts.get(path) ?? 0;
   }
 
   /** The state of circuit `name`. */
