@@ -36,21 +36,25 @@ export interface GrpcFinalStatus {
   metadata?: unknown;
 }
 
-/** Why the call ended, beyond its status. */
-export interface GrpcEnding {
-  /** The caller cancelled the call (`call.cancel()`). */
-  cancelledByCaller: boolean;
-  /** The deadline that expired was the one the interceptor set from `timeoutMs`. */
-  ownDeadline: boolean;
+/** Gives the `CallContext` of the call being judged; asked only when `classify` is set. */
+export interface CallContextSource {
+  callContext(): CallContext;
 }
 
 /** Judges finished calls of one method. */
 export interface GrpcOutcomeClassifier {
   /**
    * The outcome of a call that ended with `status`.
-   * @param context builds the `CallContext` for `classify`; only called when `classify` is set
+   * @param cancelledByCaller the caller cancelled the call (`call.cancel()`)
+   * @param ownDeadline the deadline that expired was the one set from `timeoutMs`
+   * @param source gives the `CallContext` for `classify`
    */
-  judge(status: GrpcFinalStatus, ending: GrpcEnding, context: () => CallContext): Outcome;
+  judge(
+    status: GrpcFinalStatus,
+    cancelledByCaller: boolean,
+    ownDeadline: boolean,
+    source: CallContextSource,
+  ): Outcome;
   /** The table's verdict for `code` alone (no `classify`, no deadline rule). */
   tableOutcome(code: number): Outcome;
 }
@@ -63,13 +67,13 @@ export function createGrpcOutcomeClassifier(policy: GrpcClassification): GrpcOut
   const tableOutcome = (code: number): Outcome => table[code] ?? unknown;
   return {
     tableOutcome,
-    judge(status, ending, context) {
-      if (ending.cancelledByCaller) return 'ignore';
+    judge(status, cancelledByCaller, ownDeadline, source) {
+      if (cancelledByCaller) return 'ignore';
       if (classify && status.code !== GRPC_STATUS.OK) {
-        const verdict = safeClassify(classify, status, context);
+        const verdict = safeClassify(classify, status, source);
         if (verdict) return verdict;
       }
-      if (ending.ownDeadline && status.code === GRPC_STATUS.DEADLINE_EXCEEDED) return 'failure';
+      if (ownDeadline && status.code === GRPC_STATUS.DEADLINE_EXCEEDED) return 'failure';
       return tableOutcome(status.code);
     },
   };
@@ -107,10 +111,10 @@ function statusError(status: GrpcFinalStatus): Error {
 function safeClassify(
   classify: NonNullable<GrpcClassification['classify']>,
   status: GrpcFinalStatus,
-  context: () => CallContext,
+  source: CallContextSource,
 ): Outcome | undefined {
   try {
-    const v = classify(statusError(status), context());
+    const v = classify(statusError(status), source.callContext());
     return v === 'success' || v === 'failure' || v === 'ignore' ? v : undefined;
   } catch {
     // A classifier that throws must not break the call; count it as the dependency's failure.

@@ -12,6 +12,14 @@ export interface FallbackAnswer {
   value: unknown;
 }
 
+/** The call a fallback is asked about: gives its cache key and context when needed. */
+export interface FallbackCall {
+  /** The response-cache key (method, request bytes, credential metadata). */
+  cacheKey(): string;
+  /** The context handed to a value function. */
+  callContext(): CallContext;
+}
+
 /** What the calls need from a method's fallback. */
 export interface FallbackPort {
   /** Successful responses are remembered (a `cache` is configured). */
@@ -22,13 +30,12 @@ export interface FallbackPort {
   readonly credentialKeySet: ReadonlySet<string>;
   /** The cache key of a request: its serialized bytes and the caller's credential metadata. */
   keyOf(requestBytes: Uint8Array, metadata: Metadata | undefined): string;
-  /** Remembers a successful response under `key()`. */
-  remember(key: () => string, value: unknown): void;
+  /** Remembers a successful response of `call`. */
+  remember(call: FallbackCall, value: unknown): void;
   /** The fallback answer for a rejected (`open`) or failed call, if any. */
   serve(
     reason: 'open' | 'failure',
-    key: () => string,
-    ctx: () => CallContext,
+    call: FallbackCall,
   ): FallbackAnswer | undefined | Promise<FallbackAnswer | undefined>;
 }
 

@@ -9,6 +9,7 @@
  */
 import type { Metadata } from '@grpc/grpc-js';
 import type { CircuitBreaker } from '../core/circuit-breaker.js';
+import type { Outcome } from '../core/types.js';
 import type { CallContext } from '../classify/call-context.js';
 import {
   CANCELLED,
@@ -30,17 +31,19 @@ import {
   rejectionMetadata,
   type MetadataFactory,
 } from './metadata.js';
-import type { FallbackAnswer } from './fallback-port.js';
+import type { FallbackAnswer, FallbackCall } from './fallback-port.js';
 
 const DEADLINE_EXCEEDED = 4;
 
-export abstract class GuardedCall {
+export abstract class GuardedCall implements FallbackCall {
   protected listener: CallListener = {};
   protected requestMetadata: Metadata | undefined;
   /** The request message (unary and server-streaming calls). */
   protected request: unknown = undefined;
   /** The attempt in flight, if any. */
   protected live: ChainCall | undefined;
+  /** Attempts made so far (1 for the first). */
+  protected attempt = 0;
   /** The caller cancelled the call. */
   protected cancelled = false;
   /** The final answer was delivered (or is scheduled): nothing else reaches the listener. */
@@ -90,9 +93,23 @@ export abstract class GuardedCall {
     });
   }
 
+  /** Passes response headers on to the caller at once. */
+  forwardHeaders(md: Metadata): void {
+    if (!this.finished) this.listener.onReceiveMetadata?.(md);
+  }
+
   /** Milliseconds left before the call's deadline (Infinity without one). */
   protected remainingMs(): number {
     return deadlineMs(this.callOptions.deadline) - Date.now();
+  }
+
+  /**
+   * Outcome of an attempt that ended with `status`. A plain OK skips the classifier: `classify`
+   * only judges failed calls.
+   */
+  protected judge(status: FinalStatus): Outcome {
+    if (status.code === OK && !this.cancelled) return this.env.method.okOutcome;
+    return this.env.method.classifier.judge(status, this.cancelled, this.ownDeadline, this);
   }
 
   /** Delivers the final answer now (from a network event, already asynchronous). */
@@ -169,19 +186,19 @@ export abstract class GuardedCall {
     return this.makeMetadata();
   }
 
-  /** The context handed to `classify` and value fallbacks. */
-  protected context(attempt: number): CallContext {
+  /** The context handed to `classify` and value fallbacks (for the current attempt). */
+  callContext(): CallContext {
     const keys = this.env.method.fallback?.credentialKeySet;
     return callContext(
       this.env.method,
       this.request,
       plainMetadata(this.requestMetadata, keys ?? DEFAULT_HIDDEN),
-      attempt,
+      this.attempt,
     );
   }
 
   /** The response-cache key of this call (method, request bytes, credential metadata). */
-  protected cacheKey(): string {
+  cacheKey(): string {
     this.cacheKeyMemo ??= this.env.method.fallback!.keyOf(
       this.env.options.method_definition.requestSerialize(this.request),
       this.requestMetadata,
@@ -191,7 +208,16 @@ export abstract class GuardedCall {
 
   /** The answer for a call the circuit rejected and no fallback served. */
   protected rejection(breaker: CircuitBreaker): SyntheticAnswer {
-    const err = breaker.rejectionError();
+    // Only the error's message, reason and retryAfterMs are used: skip capturing a stack trace,
+    // which would be most of the cost of a rejected call.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    let err: ReturnType<CircuitBreaker['rejectionError']>;
+    try {
+      err = breaker.rejectionError();
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
     return {
       headers: undefined,
       messages: [],
@@ -216,18 +242,13 @@ export abstract class GuardedCall {
   protected serveFallback(
     reason: 'open' | 'failure',
     breaker: CircuitBreaker,
-    attempt: number,
     otherwise: SyntheticAnswer,
     asStream: boolean,
   ): void {
     const fallback = this.env.method.fallback;
     let found: FallbackAnswer | undefined | Promise<FallbackAnswer | undefined>;
     try {
-      found = fallback?.serve(
-        reason,
-        () => this.cacheKey(),
-        () => this.context(attempt),
-      );
+      found = fallback?.serve(reason, this);
     } catch {
       found = undefined; // a throwing fallback function leaves the original answer standing
     }

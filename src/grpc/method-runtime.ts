@@ -3,6 +3,7 @@
  * (classifier, fallback, retry planner), made on the first call of the path and cached.
  */
 import type { CircuitPolicy } from '../core/policy.js';
+import type { Outcome } from '../core/types.js';
 import type { CallContext } from '../classify/call-context.js';
 import {
   createGrpcOutcomeClassifier,
@@ -25,6 +26,8 @@ export interface MethodRuntime {
   /** The circuit part of the policy, handed to `registry.get`. */
   readonly circuitPolicy: CircuitPolicy | undefined;
   readonly classifier: GrpcOutcomeClassifier;
+  /** How a plain OK counts (a success unless `failOn`/`ignore` list OK). */
+  readonly okOutcome: Outcome;
   /** Deadline for calls that carry none, ms. */
   readonly timeoutMs: number | undefined;
   /** Fallback answers and the response cache, when configured. */
@@ -58,12 +61,14 @@ export class MethodRuntimes {
         circuit,
       );
     }
+    const classifier = createGrpcOutcomeClassifier(policy);
     const rt: MethodRuntime = Object.freeze({
       path,
       circuit,
       policy,
       circuitPolicy: policy.circuit,
-      classifier: createGrpcOutcomeClassifier(policy),
+      classifier,
+      okOutcome: classifier.tableOutcome(0),
       timeoutMs: policy.timeoutMs,
       fallback: createFallbackPort(policy),
       retry: createRetryPort(policy),

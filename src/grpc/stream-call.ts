@@ -32,8 +32,10 @@ export const MAX_CACHED_STREAM_MESSAGES = 1_000;
 
 export class StreamCall extends GuardedCall implements ChainCall {
   private readonly requestStream: boolean;
-  private readonly caching: boolean;
-  private readonly holdHeaders: boolean;
+  /** Successful streams are kept in the response cache. */
+  readonly caching: boolean;
+  /** Headers are held until the first message (a failure fallback is possible). */
+  readonly holdHeaders: boolean;
   private dispatched = false;
   private halfClosed = false;
   private pendingReads = 0;
@@ -84,42 +86,18 @@ export class StreamCall extends GuardedCall implements ChainCall {
   private dispatch(): void {
     const { registry, method, nextCall } = this.env;
     this.dispatched = true;
+    this.attempt = 1;
     const breaker = registry.get(method.circuit, method.circuitPolicy);
     const permit = breaker.tryAcquire();
     if (!permit) {
       const answer = this.rejection(breaker);
-      if (method.fallback && !this.requestStream)
-        this.serveFallback('open', breaker, 1, answer, true);
+      if (method.fallback && !this.requestStream) this.serveFallback('open', breaker, answer, true);
       else this.finishLater(answer);
       return;
     }
     const call = nextCall(this.callOptions);
     this.live = call;
-    let held: Metadata | undefined;
-    let delivered = 0;
-    let keep: unknown[] | undefined = this.caching ? [] : undefined;
-    const release = () => {
-      if (held) this.listener.onReceiveMetadata?.(held);
-      held = undefined;
-    };
-    call.start(this.requestMetadata!, {
-      onReceiveMetadata: (md: Metadata) => {
-        if (this.holdHeaders) held = md;
-        else this.listener.onReceiveMetadata?.(md);
-      },
-      onReceiveMessage: (m: unknown) => {
-        if (delivered++ === 0) release();
-        if (keep) {
-          if (keep.length < MAX_CACHED_STREAM_MESSAGES) keep.push(m);
-          else keep = undefined;
-        }
-        this.listener.onReceiveMessage?.(m);
-      },
-      onReceiveStatus: (status: FinalStatus) => {
-        if (this.live === call) this.live = undefined;
-        this.settle(breaker, permit, status, delivered, held, keep);
-      },
-    });
+    call.start(this.requestMetadata!, new StreamAttempt(this, call, breaker, permit));
     if (!this.requestStream) {
       call.sendMessageWithContext(this.messageContext, this.request);
       call.halfClose();
@@ -127,29 +105,65 @@ export class StreamCall extends GuardedCall implements ChainCall {
     for (; this.pendingReads > 0; this.pendingReads--) call.startRead();
   }
 
-  private settle(
-    breaker: CircuitBreaker,
-    permit: Permit,
-    status: FinalStatus,
-    delivered: number,
-    held: Metadata | undefined,
-    kept: unknown[] | undefined,
-  ): void {
+  /** Passes a response message on to the caller. */
+  forwardMessage(m: unknown): void {
+    if (!this.finished) this.listener.onReceiveMessage?.(m);
+  }
+
+  /** The stream ended: record it, then pass the status on or fall back. */
+  settle(a: StreamAttempt, status: FinalStatus): void {
+    if (this.live === a.call) this.live = undefined;
     const { method } = this.env;
-    const outcome = method.classifier.judge(
-      status,
-      { cancelledByCaller: this.cancelled, ownDeadline: this.ownDeadline },
-      () => this.context(1),
-    );
-    permit.record(outcome);
-    const real = { headers: held, messages: [], status };
+    const outcome = this.judge(status);
+    a.permit.record(outcome);
+    const real = { headers: a.held, messages: [], status };
     if (status.code === OK) {
-      if (kept) method.fallback!.remember(() => this.cacheKey(), kept);
+      if (a.kept) method.fallback!.remember(this, a.kept);
       return this.finish(real);
     }
-    if (outcome === 'failure' && !this.cancelled && delivered === 0 && this.holdHeaders) {
-      return this.serveFallback('failure', breaker, 1, real, true);
+    if (outcome === 'failure' && !this.cancelled && a.delivered === 0 && this.holdHeaders) {
+      return this.serveFallback('failure', a.breaker, real, true);
     }
     this.finish(real);
+  }
+}
+
+/** The listener of the stream's attempt. */
+class StreamAttempt {
+  /** Headers held until the first message or the status. */
+  held: Metadata | undefined = undefined;
+  /** Messages delivered to the caller. */
+  delivered = 0;
+  /** Messages kept for the cache (undefined when not caching, or the stream got too long). */
+  kept: unknown[] | undefined;
+
+  constructor(
+    private readonly owner: StreamCall,
+    readonly call: ChainCall,
+    readonly breaker: CircuitBreaker,
+    readonly permit: Permit,
+  ) {
+    this.kept = owner.caching ? [] : undefined;
+  }
+
+  onReceiveMetadata(md: Metadata): void {
+    if (this.owner.holdHeaders) this.held = md;
+    else this.owner.forwardHeaders(md);
+  }
+
+  onReceiveMessage(m: unknown): void {
+    if (this.delivered++ === 0 && this.held) {
+      this.owner.forwardHeaders(this.held);
+      this.held = undefined;
+    }
+    if (this.kept) {
+      if (this.kept.length < MAX_CACHED_STREAM_MESSAGES) this.kept.push(m);
+      else this.kept = undefined;
+    }
+    this.owner.forwardMessage(m);
+  }
+
+  onReceiveStatus(status: FinalStatus): void {
+    this.owner.settle(this, status);
   }
 }

@@ -8,7 +8,8 @@
  * dispatch to status. A failed attempt is retried when the retry policy and budget allow it, the
  * delay fits before the deadline and the circuit is not open; every retry goes through the circuit
  * again, re-sending the buffered request with the same options and metadata. When retries stop,
- * a fallback may answer (`serveOn: 'open-or-failure'`), else the last real failure is passed on.
+ * a fallback may answer (`serveOn: 'open-or-failure'`), else the last real failure is passed on;
+ * a retry the circuit rejects also ends with the last real failure (or a fallback).
  *
  * While retries or failure fallbacks are possible, response headers are held until the status
  * says whether this attempt's answer is the one the caller gets.
@@ -19,6 +20,7 @@ import type { Permit } from '../core/types.js';
 import {
   OK,
   type CallEnv,
+  type CallListener,
   type ChainCall,
   type FinalStatus,
   type MessageContext,
@@ -28,17 +30,17 @@ import { GuardedCall } from './guarded-call.js';
 
 export class UnaryCall extends GuardedCall implements ChainCall {
   private messageContext: MessageContext = {};
-  private attempt = 0;
   /** The last real failure, handed on when a retry is rejected by the circuit. */
   private lastFailure: SyntheticAnswer | undefined;
-  private readonly holdHeaders: boolean;
+  /** Headers are held until the status (retries or failure fallbacks are possible). */
+  readonly holdHeaders: boolean;
 
   constructor(env: CallEnv) {
     super(env);
     this.holdHeaders = env.method.retry !== undefined || env.method.fallback?.onFailure === true;
   }
 
-  start(metadata: Metadata, listener?: GuardedCall['listener']): void {
+  start(metadata: Metadata, listener?: CallListener): void {
     this.requestMetadata = metadata;
     if (listener) this.listener = listener;
   }
@@ -62,71 +64,85 @@ export class UnaryCall extends GuardedCall implements ChainCall {
     // The unary call below reads its one reply by itself.
   }
 
-  private dispatch(): void {
+  /** Starts the next attempt, or answers for the circuit when it rejects it. */
+  dispatch(): void {
     const { registry, method, nextCall } = this.env;
     this.attempt++;
     const breaker = registry.get(method.circuit, method.circuitPolicy);
     const permit = breaker.tryAcquire();
     if (!permit) {
       const answer = this.lastFailure ?? this.rejection(breaker);
-      if (method.fallback) this.serveFallback('open', breaker, this.attempt, answer, false);
+      if (method.fallback) this.serveFallback('open', breaker, answer, false);
       else this.finishLater(answer);
       return;
     }
     const call = nextCall(this.callOptions);
     this.live = call;
-    let headers: Metadata | undefined;
-    let reply: unknown = null;
-    call.start(this.requestMetadata!, {
-      onReceiveMetadata: (md: Metadata) => {
-        if (this.holdHeaders) headers = md;
-        else this.listener.onReceiveMetadata?.(md);
-      },
-      onReceiveMessage: (m: unknown) => {
-        // grpc-js hands over `null` before a failed status: that is not a reply.
-        if (m !== null && m !== undefined) reply = m;
-      },
-      onReceiveStatus: (status: FinalStatus) => {
-        if (this.live === call) this.live = undefined;
-        this.settle(breaker, permit, status, { headers, messages: [reply], status });
-      },
-    });
+    call.start(this.requestMetadata!, new UnaryAttempt(this, call, breaker, permit));
     call.sendMessageWithContext(this.messageContext, this.request);
     call.halfClose();
   }
 
-  private settle(
-    breaker: CircuitBreaker,
-    permit: Permit,
-    status: FinalStatus,
-    real: SyntheticAnswer,
-  ): void {
+  /** An attempt ended: record it, then answer, retry or fall back. */
+  settle(a: UnaryAttempt, status: FinalStatus): void {
+    if (this.live === a.call) this.live = undefined;
     const { method } = this.env;
-    const attempt = this.attempt;
-    const outcome = method.classifier.judge(
-      status,
-      { cancelledByCaller: this.cancelled, ownDeadline: this.ownDeadline },
-      () => this.context(attempt),
-    );
-    permit.record(outcome);
+    const outcome = this.judge(status);
+    a.permit.record(outcome);
     if (status.code === OK) {
-      const reply = real.messages[0];
-      if (method.fallback?.caches && reply !== null)
-        method.fallback.remember(() => this.cacheKey(), reply);
-      return this.finish(real);
+      if (method.fallback?.caches && a.reply !== null) method.fallback.remember(this, a.reply);
+      return this.deliverReal(a, status);
     }
-    if (outcome !== 'failure' || this.cancelled) return this.finish(real);
-    const retry = method.retry;
-    const state = breaker.state;
-    if (retry && state !== 'open' && state !== 'forced-open') {
-      const delay = retry.nextDelay(attempt, this.remainingMs());
+    if (outcome !== 'failure' || this.cancelled) return this.deliverReal(a, status);
+    const real: SyntheticAnswer = { headers: a.headers, messages: [null], status };
+    const state = a.breaker.state;
+    if (method.retry && state !== 'open' && state !== 'forced-open') {
+      const delay = method.retry.nextDelay(this.attempt, this.remainingMs());
       if (delay !== undefined) {
         this.lastFailure = real;
         this.waitThen(delay, () => this.dispatch());
         return;
       }
     }
-    if (method.fallback?.onFailure) this.serveFallback('failure', breaker, attempt, real, false);
+    if (method.fallback?.onFailure) this.serveFallback('failure', a.breaker, real, false);
     else this.finish(real);
+  }
+
+  /** Passes an attempt's own answer on, as grpc-js delivered it (`null` when no reply came). */
+  private deliverReal(a: UnaryAttempt, status: FinalStatus): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.stopWaiting();
+    const l = this.listener;
+    if (a.headers) l.onReceiveMetadata?.(a.headers);
+    l.onReceiveMessage?.(a.reply);
+    l.onReceiveStatus?.(status);
+  }
+}
+
+/** The listener of one attempt: keeps its headers (when held) and reply until the status. */
+class UnaryAttempt {
+  headers: Metadata | undefined = undefined;
+  reply: unknown = null;
+
+  constructor(
+    private readonly owner: UnaryCall,
+    readonly call: ChainCall,
+    readonly breaker: CircuitBreaker,
+    readonly permit: Permit,
+  ) {}
+
+  onReceiveMetadata(md: Metadata): void {
+    if (this.owner.holdHeaders) this.headers = md;
+    else this.owner.forwardHeaders(md);
+  }
+
+  onReceiveMessage(m: unknown): void {
+    // grpc-js hands over `null` before a failed status: that is not a reply.
+    if (m !== null && m !== undefined) this.reply = m;
+  }
+
+  onReceiveStatus(status: FinalStatus): void {
+    this.owner.settle(this, status);
   }
 }

@@ -3,8 +3,7 @@ import type { CallContext } from '../../src/classify/call-context.js';
 import { createGrpcOutcomeClassifier } from '../../src/classify/grpc-outcome.js';
 import { GRPC_STATUS, type GrpcStatusName } from '../../src/classify/grpc-status.js';
 
-const plain = { cancelledByCaller: false, ownDeadline: false };
-const ctx = (): CallContext => ({
+const context = (): CallContext => ({
   system: 'grpc',
   method: '/a.B/C',
   circuit: '/a.B/C',
@@ -12,6 +11,7 @@ const ctx = (): CallContext => ({
   metadata: {},
   attempt: 1,
 });
+const ctx = { callContext: context };
 const status = (name: GrpcStatusName, details = 'd') => ({ code: GRPC_STATUS[name], details });
 
 describe('gRPC outcome classifier', () => {
@@ -20,7 +20,7 @@ describe('gRPC outcome classifier', () => {
     const verdicts = Object.fromEntries(
       (Object.keys(GRPC_STATUS) as GrpcStatusName[]).map((n) => [
         n,
-        c.judge(status(n), plain, ctx),
+        c.judge(status(n), false, false, ctx),
       ]),
     );
     expect(verdicts).toEqual({
@@ -45,45 +45,41 @@ describe('gRPC outcome classifier', () => {
   });
 
   it('treats a code outside the specification like UNKNOWN', () => {
-    expect(createGrpcOutcomeClassifier({}).judge({ code: 42, details: '' }, plain, ctx)).toBe(
-      'failure',
-    );
+    expect(
+      createGrpcOutcomeClassifier({}).judge({ code: 42, details: '' }, false, false, ctx),
+    ).toBe('failure');
   });
 
   it('replaces the default failures with failOn, by name or number', () => {
     const c = createGrpcOutcomeClassifier({ failOn: ['ABORTED', 14] });
-    expect(c.judge(status('ABORTED'), plain, ctx)).toBe('failure');
-    expect(c.judge(status('UNAVAILABLE'), plain, ctx)).toBe('failure');
-    expect(c.judge(status('INTERNAL'), plain, ctx)).toBe('success');
-    expect(c.judge(status('CANCELLED'), plain, ctx)).toBe('ignore');
+    expect(c.judge(status('ABORTED'), false, false, ctx)).toBe('failure');
+    expect(c.judge(status('UNAVAILABLE'), false, false, ctx)).toBe('failure');
+    expect(c.judge(status('INTERNAL'), false, false, ctx)).toBe('success');
+    expect(c.judge(status('CANCELLED'), false, false, ctx)).toBe('ignore');
   });
 
   it('lets an explicit failOn beat the default ignore list', () => {
     const c = createGrpcOutcomeClassifier({ failOn: ['CANCELLED'] });
-    expect(c.judge(status('CANCELLED'), plain, ctx)).toBe('failure');
+    expect(c.judge(status('CANCELLED'), false, false, ctx)).toBe('failure');
   });
 
   it('lets ignore win over failOn when both are given', () => {
     const c = createGrpcOutcomeClassifier({ ignore: ['UNAVAILABLE'] });
-    expect(c.judge(status('UNAVAILABLE'), plain, ctx)).toBe('ignore');
-    expect(c.judge(status('CANCELLED'), plain, ctx)).toBe('success');
+    expect(c.judge(status('UNAVAILABLE'), false, false, ctx)).toBe('ignore');
+    expect(c.judge(status('CANCELLED'), false, false, ctx)).toBe('success');
     const both = createGrpcOutcomeClassifier({ failOn: ['INTERNAL'], ignore: ['INTERNAL'] });
-    expect(both.judge(status('INTERNAL'), plain, ctx)).toBe('ignore');
+    expect(both.judge(status('INTERNAL'), false, false, ctx)).toBe('ignore');
   });
 
   it('ignores a call the caller cancelled, whatever the lists and classify say', () => {
     const c = createGrpcOutcomeClassifier({ failOn: ['CANCELLED'], classify: () => 'failure' });
-    expect(c.judge(status('CANCELLED'), { cancelledByCaller: true, ownDeadline: false }, ctx)).toBe(
-      'ignore',
-    );
+    expect(c.judge(status('CANCELLED'), true, false, ctx)).toBe('ignore');
   });
 
   it('counts DEADLINE_EXCEEDED from the interceptor’s own timeout as a failure even when ignored', () => {
     const c = createGrpcOutcomeClassifier({ ignore: ['DEADLINE_EXCEEDED'] });
-    expect(c.judge(status('DEADLINE_EXCEEDED'), plain, ctx)).toBe('ignore');
-    expect(
-      c.judge(status('DEADLINE_EXCEEDED'), { cancelledByCaller: false, ownDeadline: true }, ctx),
-    ).toBe('failure');
+    expect(c.judge(status('DEADLINE_EXCEEDED'), false, false, ctx)).toBe('ignore');
+    expect(c.judge(status('DEADLINE_EXCEEDED'), false, true, ctx)).toBe('failure');
   });
 
   it('asks classify about failed calls only, with a ServiceError-like error and the context', () => {
@@ -95,9 +91,9 @@ describe('gRPC outcome classifier', () => {
         return err.details === 'flaky' ? 'ignore' : undefined;
       },
     });
-    expect(c.judge(status('OK'), plain, ctx)).toBe('success');
-    expect(c.judge(status('UNAVAILABLE', 'flaky'), plain, ctx)).toBe('ignore');
-    expect(c.judge(status('UNAVAILABLE', 'down'), plain, ctx)).toBe('failure');
+    expect(c.judge(status('OK'), false, false, ctx)).toBe('success');
+    expect(c.judge(status('UNAVAILABLE', 'flaky'), false, false, ctx)).toBe('ignore');
+    expect(c.judge(status('UNAVAILABLE', 'down'), false, false, ctx)).toBe('failure');
     expect(seen).toEqual([
       { code: 14, details: 'flaky', method: '/a.B/C' },
       { code: 14, details: 'down', method: '/a.B/C' },
@@ -110,17 +106,19 @@ describe('gRPC outcome classifier', () => {
         throw new Error('bug');
       },
     });
-    expect(throwing.judge(status('NOT_FOUND'), plain, ctx)).toBe('failure');
+    expect(throwing.judge(status('NOT_FOUND'), false, false, ctx)).toBe('failure');
     const junk = createGrpcOutcomeClassifier({ classify: () => 'maybe' as never });
-    expect(junk.judge(status('NOT_FOUND'), plain, ctx)).toBe('success');
+    expect(junk.judge(status('NOT_FOUND'), false, false, ctx)).toBe('success');
   });
 
   it('never builds the context when there is no classify', () => {
     let built = 0;
     const c = createGrpcOutcomeClassifier({});
-    c.judge(status('INTERNAL'), plain, () => {
-      built++;
-      return ctx();
+    c.judge(status('INTERNAL'), false, false, {
+      callContext: () => {
+        built++;
+        return context();
+      },
     });
     expect(built).toBe(0);
   });
