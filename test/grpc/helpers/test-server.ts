@@ -13,7 +13,9 @@ export type Behaviour =
   | { kind: 'hang' }
   | { kind: 'slow'; ms: number }
   /** Streams: send `after` replies, then fail with `code` (unary methods just fail). */
-  | { kind: 'fail-after'; after: number; code: grpc.status };
+  | { kind: 'fail-after'; after: number; code: grpc.status }
+  /** The next `times` calls (per method) fail with `code`, later ones succeed. */
+  | { kind: 'flaky'; times: number; code: grpc.status };
 
 /** Shorthands for behaviours. */
 export const ok: Behaviour = { kind: 'ok' };
@@ -36,6 +38,7 @@ export class TestServer {
   private readonly perMethod = new Map<string, Behaviour>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private behaviour: Behaviour = ok;
+  private readonly flakyFailures = new Map<string, number>();
   private closed = false;
 
   private constructor(
@@ -70,6 +73,7 @@ export class TestServer {
   set(b: Behaviour): this {
     this.behaviour = b;
     this.perMethod.clear();
+    this.flakyFailures.clear();
     return this;
   }
 
@@ -108,7 +112,12 @@ export class TestServer {
   private arrive(method: string, call: { metadata: grpc.Metadata }): Behaviour {
     this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
     this.lastMetadata.set(method, call.metadata);
-    return this.behaviourOf(method);
+    const b = this.behaviourOf(method);
+    if (b.kind !== 'flaky') return b;
+    const failed = this.flakyFailures.get(method) ?? 0;
+    if (failed >= b.times) return ok;
+    this.flakyFailures.set(method, failed + 1);
+    return { kind: 'fail', code: b.code, details: `flaky failure ${failed + 1}` };
   }
 
   private later(ms: number, fn: () => void): void {
