@@ -9,7 +9,7 @@
  */
 import type { Metadata } from '@grpc/grpc-js';
 import type { CircuitBreaker } from '../core/circuit-breaker.js';
-import type { Outcome } from '../core/types.js';
+import type { Outcome, Permit } from '../core/types.js';
 import type { CallContext } from '../classify/call-context.js';
 import {
   CANCELLED,
@@ -91,6 +91,19 @@ export abstract class GuardedCall implements FallbackCall {
       messages: [],
       status: { code: code ?? CANCELLED, details, metadata: this.newMetadata() },
     });
+  }
+
+  /**
+   * Creates the real call below (`nextCall`). If grpc-js throws (e.g. the client was closed), the
+   * permit is released as ignored, so that a half-open probe slot or bulkhead slot is not lost.
+   */
+  protected open(permit: Permit): ChainCall {
+    try {
+      return this.env.nextCall(this.callOptions);
+    } catch (e) {
+      permit.record('ignore');
+      throw e;
+    }
   }
 
   /** Passes response headers on to the caller at once. */

@@ -57,7 +57,10 @@ export class StreamCall extends GuardedCall implements ChainCall {
 
   sendMessageWithContext(context: MessageContext, message: unknown): void {
     if (this.requestStream) {
-      this.live?.sendMessageWithContext(context, message);
+      if (this.live) this.live.sendMessageWithContext(context, message);
+      // A message for a rejected or ended call goes nowhere; its write callback still runs, so
+      // the caller's writable stream does not stall.
+      else context.callback?.();
       return;
     }
     this.messageContext = context;
@@ -84,7 +87,7 @@ export class StreamCall extends GuardedCall implements ChainCall {
   }
 
   private dispatch(): void {
-    const { registry, method, nextCall } = this.env;
+    const { registry, method } = this.env;
     this.dispatched = true;
     this.attempt = 1;
     const breaker = registry.get(method.circuit, method.circuitPolicy);
@@ -95,7 +98,7 @@ export class StreamCall extends GuardedCall implements ChainCall {
       else this.finishLater(answer);
       return;
     }
-    const call = nextCall(this.callOptions);
+    const call = this.open(permit);
     this.live = call;
     call.start(this.requestMetadata!, new StreamAttempt(this, call, breaker, permit));
     if (!this.requestStream) {

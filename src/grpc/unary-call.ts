@@ -66,7 +66,7 @@ export class UnaryCall extends GuardedCall implements ChainCall {
 
   /** Starts the next attempt, or answers for the circuit when it rejects it. */
   dispatch(): void {
-    const { registry, method, nextCall } = this.env;
+    const { registry, method } = this.env;
     this.attempt++;
     const breaker = registry.get(method.circuit, method.circuitPolicy);
     const permit = breaker.tryAcquire();
@@ -76,7 +76,7 @@ export class UnaryCall extends GuardedCall implements ChainCall {
       else this.finishLater(answer);
       return;
     }
-    const call = nextCall(this.callOptions);
+    const call = this.open(permit);
     this.live = call;
     call.start(this.requestMetadata!, new UnaryAttempt(this, call, breaker, permit));
     call.sendMessageWithContext(this.messageContext, this.request);

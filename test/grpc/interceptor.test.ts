@@ -79,6 +79,16 @@ describe('createGrpcBreakerInterceptor: the four call types', () => {
   });
 });
 
+describe('createGrpcBreakerInterceptor: a closed client', () => {
+  it('lets grpc-js throw as it would, without keeping the permit in flight', async () => {
+    f = await Fixture.create({ defaults: { circuit: { maxConcurrent: 1 } } });
+    const client = f.echo();
+    client.close();
+    expect(() => client.Say({ message: 'x' }, md(), {}, () => {})).toThrow(/shut down/);
+    expect(f.registry.get(paths.say).snapshot().inFlight).toBe(0);
+  });
+});
+
 describe('createGrpcBreakerInterceptor: cancellation', () => {
   it('ignores a unary call the caller cancels, and the caller sees CANCELLED', async () => {
     f = await Fixture.create({ defaults: { circuit: { trip: { consecutiveFailures: 1 } } } });
