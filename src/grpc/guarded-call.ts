@@ -14,7 +14,6 @@ import type { CallContext } from '../classify/call-context.js';
 import {
   CANCELLED,
   OK,
-  UNAVAILABLE,
   deadlineMs,
   deliver,
   type CallEnv,
@@ -24,13 +23,8 @@ import {
   type SyntheticAnswer,
 } from './call-types.js';
 import { callContext } from './method-runtime.js';
-import {
-  fallbackMetadata,
-  metadataFactoryOf,
-  plainMetadata,
-  rejectionMetadata,
-  type MetadataFactory,
-} from './metadata.js';
+import { metadataFactoryOf, plainMetadata, type MetadataFactory } from './metadata.js';
+import { fallbackAnswer, rejectionAnswer } from './synthetic-answers.js';
 import type { FallbackAnswer, FallbackCall } from './fallback-port.js';
 
 const DEADLINE_EXCEEDED = 4;
@@ -221,30 +215,7 @@ export abstract class GuardedCall implements FallbackCall {
 
   /** The answer for a call the circuit rejected and no fallback served. */
   protected rejection(breaker: CircuitBreaker): SyntheticAnswer {
-    // Only the error's message, reason and retryAfterMs are used: skip capturing a stack trace,
-    // which would be most of the cost of a rejected call.
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    let err: ReturnType<CircuitBreaker['rejectionError']>;
-    try {
-      err = breaker.rejectionError();
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
-    return {
-      headers: undefined,
-      messages: [],
-      status: {
-        code: UNAVAILABLE,
-        details: err.message,
-        metadata: rejectionMetadata(
-          () => this.newMetadata(),
-          breaker.state,
-          err.reason,
-          err.retryAfterMs,
-        ),
-      },
-    };
+    return rejectionAnswer(breaker, () => this.newMetadata());
   }
 
   /**
@@ -269,12 +240,7 @@ export abstract class GuardedCall implements FallbackCall {
       if (!f) return otherwise;
       const { registry, method } = this.env;
       registry.recordFallback(method.circuit, f.kind, method.path);
-      const messages = asStream && Array.isArray(f.value) ? f.value : [f.value];
-      return {
-        headers: fallbackMetadata(() => this.newMetadata(), f.kind, breaker.state),
-        messages,
-        status: { code: OK, details: 'OK', metadata: this.newMetadata() },
-      };
+      return fallbackAnswer(f, asStream, breaker, () => this.newMetadata());
     };
     if (!isPromise(found)) {
       this.finishLater(answer(found));
@@ -299,6 +265,3 @@ const DEFAULT_HIDDEN: ReadonlySet<string> = new Set(['authorization', 'cookie', 
 function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
   return typeof (v as { then?: unknown } | undefined)?.then === 'function';
 }
-
-/** A status object. */
-export type { FinalStatus };

@@ -1,0 +1,51 @@
+/**
+ * The answers the interceptor makes up itself, in the shape grpc-js delivers: the rejection of a
+ * call its circuit did not let through, and a fallback reply.
+ */
+import type { CircuitBreaker } from '../core/circuit-breaker.js';
+import { OK, UNAVAILABLE, type SyntheticAnswer } from './call-types.js';
+import type { FallbackAnswer } from './fallback-port.js';
+import { fallbackMetadata, rejectionMetadata, type MetadataFactory } from './metadata.js';
+
+/**
+ * UNAVAILABLE, with details naming the circuit (`circuit "/pkg.Svc/M" is open; retry after 812 ms`)
+ * and trailing metadata `x-circuit-state`, `x-retry-after-ms`, `x-circuit-reject-reason`.
+ */
+export function rejectionAnswer(breaker: CircuitBreaker, make: MetadataFactory): SyntheticAnswer {
+  // Only the error's message, reason and retryAfterMs are used: skip capturing a stack trace,
+  // which would be most of the interceptor's cost of a rejected call.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let err: ReturnType<CircuitBreaker['rejectionError']>;
+  try {
+    err = breaker.rejectionError();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+  return {
+    headers: undefined,
+    messages: [],
+    status: {
+      code: UNAVAILABLE,
+      details: err.message,
+      metadata: rejectionMetadata(make, breaker.state, err.reason, err.retryAfterMs),
+    },
+  };
+}
+
+/**
+ * A successful reply carrying a fallback: response metadata `x-fallback: cache|value`, the
+ * message(s), status OK. For a server stream an array value is sent as a sequence of messages.
+ */
+export function fallbackAnswer(
+  found: FallbackAnswer,
+  asStream: boolean,
+  breaker: CircuitBreaker,
+  make: MetadataFactory,
+): SyntheticAnswer {
+  return {
+    headers: fallbackMetadata(make, found.kind, breaker.state),
+    messages: asStream && Array.isArray(found.value) ? found.value : [found.value],
+    status: { code: OK, details: 'OK', metadata: make() },
+  };
+}
