@@ -1,0 +1,131 @@
+/**
+ * Watches a Thrift connection for the events that leave calls hanging forever in npm `thrift`:
+ * an `error` (refused, reset, HTTP status other than 200, an undecodable reply) and a `close`
+ * (or `reconnecting`, which replaces `close` when reconnects are configured). Either fails every
+ * call pending on the connection at once; a closed or reconnecting TCP connection is "down" until
+ * it emits `connect`, and calls made meanwhile are refused instead of being queued by npm thrift
+ * and sent after a reconnect, long after their caller gave up.
+ *
+ * The watch always has an `error` listener, so a connection error never crashes the process. An
+ * HTTP connection has no connection state (each call is its own request): it is never down, and
+ * since its `error` event does not say which request failed, every pending call fails with it.
+ */
+import { ThriftTransportError } from '../classify/thrift-call-errors.js';
+import { thriftFailureCategory } from '../classify/thrift-errors.js';
+import type { ThriftConnection } from './types.js';
+
+/** A call the watch can fail. */
+export interface WatchedCall {
+  /** Fails the call with `error` (no-op when it has settled). */
+  failFromConnection(reason: 'closed' | 'error', cause: unknown): void;
+}
+
+interface TcpInternals {
+  connected?: unknown;
+  connection?: { connecting?: unknown; destroyed?: unknown };
+  offline_queue?: unknown;
+}
+
+/** Buffers a call added to npm thrift's offline queue, to take them out if the call ends first. */
+export interface QueueMark {
+  readonly queue: unknown[];
+  readonly length: number;
+}
+
+export class ConnectionWatch {
+  private readonly pending = new Set<WatchedCall>();
+  private down: boolean;
+  private readonly internals: TcpInternals;
+
+  constructor(connection: ThriftConnection) {
+    this.internals = connection as TcpInternals;
+    const stateful = typeof this.internals.connected === 'boolean';
+    // A TCP connection that is still making its first connect queues calls legitimately.
+    this.down =
+      stateful &&
+      this.internals.connected !== true &&
+      this.internals.connection?.connecting !== true;
+    connection.on('error', (err: unknown) => {
+      if (stateful && thriftFailureCategory(err) === 'transport') this.down = true;
+      this.failAll('error', err);
+    });
+    connection.on('close', () => {
+      this.down = true;
+      this.failAll('closed', undefined);
+    });
+    connection.on('reconnecting', () => {
+      this.down = true;
+      this.failAll('closed', undefined);
+    });
+    connection.on('connect', () => {
+      this.down = false;
+    });
+  }
+
+  /** True while a TCP connection is closed or reconnecting: calls must not be sent. */
+  get isDown(): boolean {
+    return this.down;
+  }
+
+  /** Number of calls pending on the connection. */
+  get size(): number {
+    return this.pending.size;
+  }
+
+  add(call: WatchedCall): void {
+    this.pending.add(call);
+  }
+
+  delete(call: WatchedCall): void {
+    this.pending.delete(call);
+  }
+
+  /** Where npm thrift's offline queue stands before a call is made (TCP connections only). */
+  markQueue(): QueueMark | undefined {
+    const queue = this.internals.offline_queue;
+    return Array.isArray(queue) ? { queue, length: queue.length } : undefined;
+  }
+
+  /**
+   * Takes the buffers a call queued after `mark` back out of the offline queue, so that a call
+   * that already failed or timed out is not sent after a reconnect.
+   */
+  unqueue(mark: QueueMark | undefined, queued: readonly unknown[] | undefined): void {
+    if (!mark || !queued || queued.length === 0) return;
+    const queue = this.internals.offline_queue;
+    if (!Array.isArray(queue)) return;
+    for (const buf of queued) {
+      const i = queue.indexOf(buf);
+      if (i >= 0) queue.splice(i, 1);
+    }
+  }
+
+  /** The buffers queued since `mark` (none when the call was written to the socket). */
+  queuedSince(mark: QueueMark | undefined): unknown[] | undefined {
+    if (!mark || this.internals.offline_queue !== mark.queue) return undefined;
+    return mark.queue.length > mark.length ? mark.queue.slice(mark.length) : undefined;
+  }
+
+  private failAll(reason: 'closed' | 'error', cause: unknown): void {
+    if (this.pending.size === 0) return;
+    const calls = [...this.pending];
+    this.pending.clear();
+    for (const c of calls) c.failFromConnection(reason, cause);
+  }
+}
+
+/**
+ * The error a pending call fails with when its connection closes or errors: a
+ * `ThriftTransportError` for transport trouble, or the connection's own error when it is of
+ * another kind (an undecodable reply is a protocol error, not a transport one).
+ */
+export function connectionFailure(
+  method: string,
+  reason: 'closed' | 'error',
+  cause: unknown,
+): unknown {
+  if (reason === 'error' && cause !== undefined && thriftFailureCategory(cause) !== 'transport') {
+    return cause;
+  }
+  return new ThriftTransportError(method, reason, cause);
+}

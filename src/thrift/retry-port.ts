@@ -1,0 +1,22 @@
+/**
+ * The wrapper's view of a method's retry settings (adapter over src/retry).
+ * PLACEHOLDER until src/retry lands.
+ */
+import type { ThriftMethodPolicy } from './types.js';
+
+/** What a call needs from its method's retry policy. */
+export interface ThriftRetry {
+  /** Counts an original (not retried) call, which earns retry budget. */
+  onOriginalCall(): void;
+  /**
+   * Delay in ms before retrying after failed attempt `attempt` (1-based), or undefined when the
+   * call must not be retried (attempts used up, budget spent, or no time left before the deadline).
+   */
+  nextDelay(attempt: number, remainingMs: number): number | undefined;
+}
+
+/** The retry planner of a method policy, or undefined when it does not retry. */
+export function createThriftRetry(policy: ThriftMethodPolicy): ThriftRetry | undefined {
+  if (!policy.retry) return undefined;
+  return undefined;
+}

@@ -1,0 +1,68 @@
+/**
+ * Public types of the Thrift wrapper: its options, the connection it watches, and the typed names
+ * of a generated client's RPC methods.
+ */
+import type { MethodPolicy } from '../registry/method-policy.js';
+import type { CircuitRegistry } from '../registry/circuit-registry.js';
+import type { ThriftFailure } from '../classify/thrift-errors.js';
+
+/** The policy of one Thrift method (or of `'*'`). */
+export type ThriftMethodPolicy = MethodPolicy<ThriftFailure>;
+
+/**
+ * Names of a generated client's own members that are not RPC methods: the sequence-id helpers and
+ * the `send_*` / `recv_*` halves of each RPC.
+ */
+type NonRpcName = 'seqid' | 'new_seqid' | `send_${string}` | `recv_${string}` | `process_${string}`;
+
+/**
+ * The RPC method names of a generated Thrift client type `C`: its public function-valued members,
+ * including those inherited from the services it extends. With the .d.ts files thrift-compiler
+ * writes (`--gen js:node,ts`), these are exactly the IDL's methods.
+ */
+export type RpcMethodOf<C> = {
+  [K in keyof C & string]: C[K] extends (...args: any[]) => unknown
+    ? K extends NonRpcName
+      ? never
+      : K
+    : never;
+}[keyof C & string];
+
+/**
+ * A Thrift connection as npm `thrift` makes it: `createConnection` (TCP, with a `connected` flag
+ * and `close`/`connect`/`reconnecting` events) or `createHttpConnection` (no connection state; an
+ * `error` per failed request). Only its events are used.
+ */
+export interface ThriftConnection {
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  /** TCP connections only: true while the socket is connected. */
+  readonly connected?: boolean;
+}
+
+/** Policies keyed by method name (typed from the client) and `'*'` (every method). */
+export type ThriftMethodPolicies<C> = { [M in RpcMethodOf<C>]?: ThriftMethodPolicy } & {
+  '*'?: ThriftMethodPolicy;
+};
+
+/** Options of `wrapThriftClient`. */
+export interface ThriftBreakerOptions<C> {
+  /**
+   * The connection the client was created on. With it, pending calls fail at once when it closes
+   * or errors, calls made while it is down are refused as transport failures instead of being
+   * queued for a reconnect, and its `error` events never crash the process. Without it, every
+   * failure is seen through the call deadline only.
+   */
+  connection?: ThriftConnection;
+  /** Where circuits live; default: a private `CircuitRegistry` with default settings. */
+  registry?: CircuitRegistry;
+  /**
+   * First part of circuit names, `${service}/${method}`. Default: the generated client class's
+   * name without its `Client` suffix (`CatalogClient` → `Catalog`), or `thrift` when it has none.
+   * Give it explicitly when two wrapped clients of the same service talk to different servers.
+   */
+  service?: string;
+  /** Policy of every method; the entries of `methods` are merged over it. */
+  defaults?: ThriftMethodPolicy;
+  /** Policies by method name, or `'*'`. The method's own entry is merged over `'*'`, then `defaults`. */
+  methods?: ThriftMethodPolicies<C>;
+}
