@@ -11,7 +11,9 @@
  * An error thrown while the request is being written (a wrong argument type, a required field
  * left null) happens before anything reaches the server: it is marked `local` so that it does not
  * count against the circuit. The generated `send_*` deletes its slot when that happens, which is
- * how an `es6` method's (later) rejection is told apart from a reply.
+ * how an `es6` method's (later) rejection is told apart from a reply. npm thrift leaves the half
+ * written message in the transport's output buffer then, to be sent in front of the next call's
+ * message — which makes the server drop the connection — so the attempt discards it.
  */
 import { ThriftTimeoutError, ThriftTransportError } from '../classify/thrift-call-errors.js';
 import { connectionFailure, type ConnectionWatch, type QueueMark } from './connection-watch.js';
@@ -24,6 +26,8 @@ export type AttemptResult =
 interface ClientInternals {
   _seqid?: unknown;
   _reqs?: Record<number, unknown>;
+  /** TBufferedTransport / TFramedTransport: the message being written, not yet flushed. */
+  output?: { outBuffers?: unknown; outCount?: unknown };
 }
 
 /**
@@ -81,6 +85,7 @@ class Attempt {
         );
       }
     } catch (error) {
+      this.discardUnsent();
       this.finish({ ok: false, error, local: true });
       return;
     }
@@ -90,6 +95,7 @@ class Attempt {
     const reqs = client._reqs;
     if (!method.oneway && this.seqid !== undefined && reqs && !(this.seqid in reqs)) {
       this.sendFailed = true; // es6: send_* threw and removed the slot; its rejection follows
+      this.discardUnsent();
       return;
     }
     if (watch) {
@@ -97,6 +103,15 @@ class Attempt {
       watch.add(this);
     }
     this.timer = setTimeout(() => this.expire(timeoutMs), timeoutMs);
+  }
+
+  /** Drops what a failed `send_*` left in the transport's output buffer. */
+  private discardUnsent(): void {
+    const out = this.client.output;
+    if (out && Array.isArray(out.outBuffers) && typeof out.outCount === 'number') {
+      out.outBuffers = [];
+      out.outCount = 0;
+    }
   }
 
   private reply(err: unknown, value: unknown): void {

@@ -15,6 +15,7 @@ import { CatalogServer, hang, slow, type WireKind } from './helpers/catalog-serv
 import { closedPort, connectCatalog, connectCatalogV2, type Connected } from './helpers/clients.js';
 import { gen, genEs6, type ClientStyle } from './helpers/generated.js';
 import { delay, errorOf, settle } from './helpers/settle.js';
+import { expectHandlesClosed } from './helpers/handles.js';
 
 const TRIP = { trip: { consecutiveFailures: 3 }, openMs: 60_000 };
 /** A call that is not failed by its connection ends by this bound (deadline + slack). */
@@ -23,6 +24,7 @@ const BOUND_MS = 2_000;
 
 type AnyRpc = Record<string, (...args: unknown[]) => Promise<unknown>>;
 
+expectHandlesClosed();
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();

@@ -31,6 +31,8 @@ export interface Connected<C> {
 export interface ConnectOptions {
   /** npm thrift's reconnect attempts (TCP); default none. */
   maxAttempts?: number;
+  /** No `error` listener of the test's own: an unhandled connection error would crash. */
+  bare?: boolean;
 }
 
 /** Opens a connection of `kind` to `port` and creates a Catalog client of `style` on it. */
@@ -93,7 +95,7 @@ function connect(service: object, kind: WireKind, port: number, o: ConnectOption
     ...(o.maxAttempts ? { max_attempts: o.maxAttempts, retry_max_delay: 50 } : {}),
   } as never);
   // Tests that do not wrap a client must still survive connection errors.
-  connection.on('error', () => {});
+  if (!o.bare) connection.on('error', () => {});
   const client = thrift.createClient(service as never, connection);
   return {
     client,

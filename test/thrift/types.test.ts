@@ -1,0 +1,67 @@
+/**
+ * Type-level checks of `wrapThriftClient`, verified by `tsc` (npm run typecheck): the wrapped
+ * client keeps the generated type, `methods` keys are the client's RPC method names, and a wrong
+ * key is a type error. The runtime part only makes sure the file runs.
+ */
+import { describe, expectTypeOf, it } from 'vitest';
+import { wrapThriftClient } from '../../src/thrift/wrap-client.js';
+import type { RpcMethodOf, ThriftMethodPolicies } from '../../src/thrift/types.js';
+import type {
+  Es6CatalogClient,
+  Es6CatalogV2Client,
+  NodeCatalogClient,
+} from './helpers/generated.js';
+import { genEs6 } from './helpers/generated.js';
+
+type CatalogMethods =
+  | 'ping'
+  | 'describe'
+  | 'getItem'
+  | 'listItems'
+  | 'findByName'
+  | 'putItem'
+  | 'recordView'
+  | 'delayedEcho';
+
+/** Only called for its types: wrapping needs a real client. */
+function typeChecks(es6: Es6CatalogClient, node: NodeCatalogClient) {
+  const wrapped = wrapThriftClient(es6, {
+    service: 'catalog',
+    methods: {
+      getItem: { timeoutMs: 500, failOn: ['transport', 'timeout', genEs6.types.Overloaded] },
+      '*': { circuit: { trip: { consecutiveFailures: 3 } } },
+    },
+  });
+  expectTypeOf(wrapped).toEqualTypeOf<Es6CatalogClient>();
+  expectTypeOf(wrapped.getItem('a')).toEqualTypeOf<
+    Promise<InstanceType<typeof genEs6.types.Item>>
+  >();
+
+  wrapThriftClient(es6, {
+    // @ts-expect-error: not a method of the Catalog client
+    methods: { getItems: { timeoutMs: 500 } },
+  });
+  wrapThriftClient(node, {
+    // @ts-expect-error: send_* halves are not RPC methods
+    methods: { send_getItem: {} },
+  });
+  wrapThriftClient(node, {
+    // @ts-expect-error: 'timeouts' is not a failure category
+    methods: { ping: { failOn: ['timeouts'] } },
+  });
+  expectTypeOf(wrapThriftClient(node)).toEqualTypeOf<NodeCatalogClient>();
+}
+
+describe('wrapThriftClient types', () => {
+  it('types methods keys as the RPC method names of the client, inherited ones included', () => {
+    expectTypeOf<RpcMethodOf<Es6CatalogClient>>().toEqualTypeOf<CatalogMethods>();
+    expectTypeOf<RpcMethodOf<NodeCatalogClient>>().toEqualTypeOf<CatalogMethods>();
+    expectTypeOf<RpcMethodOf<Es6CatalogV2Client>>().toEqualTypeOf<
+      CatalogMethods | 'getItemCount'
+    >();
+    expectTypeOf<keyof ThriftMethodPolicies<Es6CatalogClient>>().toEqualTypeOf<
+      CatalogMethods | '*'
+    >();
+    expectTypeOf(typeChecks).toBeFunction();
+  });
+});
