@@ -10,6 +10,8 @@ import type { GrpcMethodPolicy } from './options.js';
 export interface FallbackAnswer {
   kind: 'cache' | 'value';
   value: unknown;
+  /** How old a cached entry is, ms (sent as `x-fallback-age-ms`). */
+  ageMs?: number;
 }
 
 /** The call a fallback is asked about: gives its cache key and context when needed. */

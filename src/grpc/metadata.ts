@@ -24,6 +24,8 @@ export const RETRY_AFTER_KEY = 'x-retry-after-ms';
 export const REJECT_REASON_KEY = 'x-circuit-reject-reason';
 /** Response metadata key: which fallback answered (`cache` or `value`). */
 export const FALLBACK_KEY = 'x-fallback';
+/** Response metadata key: age of a cached answer, whole ms. */
+export const FALLBACK_AGE_KEY = 'x-fallback-age-ms';
 
 /**
  * Trailing metadata of a call rejected by its circuit: `x-circuit-state`, `x-retry-after-ms`
@@ -43,15 +45,21 @@ export function rejectionMetadata(
   return md;
 }
 
-/** Response metadata of a fallback answer: `x-fallback: cache|value` and the circuit's state. */
+/**
+ * Response metadata of a fallback answer: `x-fallback: cache|value`, the circuit's state and, for
+ * a cached answer whose age is known, `x-fallback-age-ms`.
+ */
 export function fallbackMetadata(
   make: MetadataFactory,
   kind: 'cache' | 'value',
   state: CircuitState,
+  ageMs?: number,
 ): Metadata {
   const md = make();
   md.set(FALLBACK_KEY, kind);
   md.set(CIRCUIT_STATE_KEY, state);
+  if (ageMs !== undefined && Number.isFinite(ageMs))
+    md.set(FALLBACK_AGE_KEY, String(Math.max(0, Math.round(ageMs))));
   return md;
 }
 

@@ -34,8 +34,8 @@ export function rejectionAnswer(breaker: CircuitBreaker, make: MetadataFactory):
 }
 
 /**
- * A successful reply carrying a fallback: response metadata `x-fallback: cache|value`, the
- * message(s), status OK. For a server stream an array value is sent as a sequence of messages.
+ * A successful reply carrying a fallback: response metadata `x-fallback: cache|value` (and
+ * `x-fallback-age-ms` for a cached entry), the message(s), status OK. For a server stream an array value is sent as a sequence of messages.
  */
 export function fallbackAnswer(
   found: FallbackAnswer,
@@ -44,7 +44,7 @@ export function fallbackAnswer(
   make: MetadataFactory,
 ): SyntheticAnswer {
   return {
-    headers: fallbackMetadata(make, found.kind, breaker.state),
+    headers: fallbackMetadata(make, found.kind, breaker.state, found.ageMs),
     messages: asStream && Array.isArray(found.value) ? found.value : [found.value],
     status: { code: OK, details: 'OK', metadata: make() },
   };
