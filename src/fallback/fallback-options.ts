@@ -1,0 +1,73 @@
+/** Fallback options of a method policy, and their validation. */
+import type { CallContext } from '../classify/call-context.js';
+import { ConfigError } from '../core/errors.js';
+import { rejectUnknownKeys, requireInteger, requirePositive } from '../core/policy.js';
+
+/** What to answer instead of failing. */
+export interface FallbackOptions {
+  /** Serve the last known good response for the same request and credentials. */
+  cache?: {
+    /** How long a response may be served after it was received, ms. */
+    ttlMs: number;
+    /** Most responses kept per method; default 1_000. */
+    maxEntries?: number;
+    /** Metadata whose values are part of the key, besides authorization, cookie and x-api-key. */
+    keyMetadata?: string[];
+    /** `open` (default): only when the circuit rejects the call; `open-or-failure`: also when it fails. */
+    serveOn?: 'open' | 'open-or-failure';
+  };
+  /**
+   * A static answer, or a function of the call computing one (sync or async). Used when the
+   * circuit rejects a call or a call fails as a failure, after the cache had nothing.
+   */
+  value?: unknown | ((ctx: CallContext) => unknown | Promise<unknown>);
+}
+
+const KEYS = new Set(['cache', 'value']);
+const CACHE_KEYS = new Set(['ttlMs', 'maxEntries', 'keyMetadata', 'serveOn']);
+
+/**
+ * Validates fallback options and returns a frozen copy (the input is not modified).
+ * @throws ConfigError naming the option's path and the value received
+ */
+export function validateFallbackOptions(o: unknown, path: string): FallbackOptions {
+  if (typeof o !== 'object' || o === null || Array.isArray(o))
+    throw new ConfigError(path, 'must be an object', o);
+  const f = o as Record<string, unknown>;
+  rejectUnknownKeys(f, KEYS, path);
+  const out: FallbackOptions = {};
+  if (f.cache !== undefined) {
+    const c = f.cache as Record<string, unknown>;
+    const p = `${path}.cache`;
+    if (typeof c !== 'object' || c === null || Array.isArray(c))
+      throw new ConfigError(p, 'must be an object', c);
+    rejectUnknownKeys(c, CACHE_KEYS, p);
+    const cache: NonNullable<FallbackOptions['cache']> = {
+      ttlMs: requirePositive(c.ttlMs, `${p}.ttlMs`),
+    };
+    if (c.maxEntries !== undefined)
+      cache.maxEntries = requireInteger(c.maxEntries, `${p}.maxEntries`);
+    if (c.keyMetadata !== undefined) {
+      if (!Array.isArray(c.keyMetadata))
+        throw new ConfigError(
+          `${p}.keyMetadata`,
+          'must be an array of metadata names',
+          c.keyMetadata,
+        );
+      c.keyMetadata.forEach((k, i) => {
+        if (typeof k !== 'string' || k.length === 0)
+          throw new ConfigError(`${p}.keyMetadata[${i}]`, 'must be a non-empty string', k);
+      });
+      cache.keyMetadata = Object.freeze([...c.keyMetadata]) as string[];
+    }
+    if (c.serveOn !== undefined) {
+      if (c.serveOn !== 'open' && c.serveOn !== 'open-or-failure') {
+        throw new ConfigError(`${p}.serveOn`, "must be 'open' or 'open-or-failure'", c.serveOn);
+      }
+      cache.serveOn = c.serveOn;
+    }
+    out.cache = Object.freeze(cache);
+  }
+  if ('value' in f && f.value !== undefined) out.value = f.value;
+  return Object.freeze(out);
+}

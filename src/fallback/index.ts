@@ -1,0 +1,14 @@
+/** Fallbacks: last-known-good cache, value fallbacks, cache keys. */
+export { CREDENTIAL_METADATA, credentialNames, deriveCacheKey } from './cache-key.js';
+export {
+  MethodFallback,
+  withCause,
+  type FallbackServed,
+  type FallbackTrigger,
+} from './fallback.js';
+export { validateFallbackOptions, type FallbackOptions } from './fallback-options.js';
+export {
+  LastKnownGoodCache,
+  type CachedAnswer,
+  type LastKnownGoodOptions,
+} from './last-known-good.js';

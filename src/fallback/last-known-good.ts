@@ -1,0 +1,89 @@
+/**
+ * The last-known-good cache: the latest successful response per cache key, served while a
+ * dependency is down. Bounded by entry count and by total bytes (least recently used out
+ * first), entries expire after `ttlMs`. Built on `lru-cache`, with the circuit's `Clock` as its
+ * time source and no timers (no autopurge, no TTL resolution timer).
+ */
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../core/clock.js';
+
+/** Options of a `LastKnownGoodCache`. */
+export interface LastKnownGoodOptions {
+  /** How long an entry may be served, ms. */
+  ttlMs: number;
+  /** Most entries kept; default 1_000. */
+  maxEntries?: number;
+  /** Most bytes kept (sum of the sizes given to `set`); default 64 MiB. */
+  maxBytes?: number;
+  /** Time source for expiry. */
+  clock: Clock;
+}
+
+/** A served entry: the value and how old it is. */
+export interface CachedAnswer<V> {
+  value: V;
+  ageMs: number;
+}
+
+interface Entry<V> {
+  value: V;
+  storedAt: number;
+}
+
+export const DEFAULT_MAX_ENTRIES = 1_000;
+export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+export class LastKnownGoodCache<V> {
+  private readonly lru: LRUCache<string, Entry<V>>;
+  private readonly clock: Clock;
+  private readonly ttlMs: number;
+
+  constructor(options: LastKnownGoodOptions) {
+    this.clock = options.clock;
+    this.ttlMs = options.ttlMs;
+    this.lru = new LRUCache<string, Entry<V>>({
+      max: options.maxEntries ?? DEFAULT_MAX_ENTRIES,
+      maxSize: options.maxBytes ?? DEFAULT_MAX_BYTES,
+      sizeCalculation: () => 1,
+      ttl: options.ttlMs,
+      ttlResolution: 0,
+      ttlAutopurge: false,
+      allowStale: false,
+      updateAgeOnGet: false,
+      perf: { now: () => this.clock.now() },
+    });
+  }
+
+  /** Remembers `value` under `key`; `sizeBytes` counts against `maxBytes` (at least 1). */
+  set(key: string, value: V, sizeBytes: number): void {
+    const size = Math.max(1, Math.ceil(sizeBytes));
+    this.lru.set(key, { value, storedAt: this.clock.now() }, { size });
+  }
+
+  /** The entry for `key` if it has not expired. */
+  get(key: string): CachedAnswer<V> | undefined {
+    const e = this.lru.get(key);
+    if (!e) return undefined;
+    const ageMs = this.clock.now() - e.storedAt;
+    // lru-cache treats an entry as stale only past its TTL; an entry is served only before it.
+    if (ageMs >= this.ttlMs) {
+      this.lru.delete(key);
+      return undefined;
+    }
+    return { value: e.value, ageMs };
+  }
+
+  /** Entries held (expired ones may count until they are looked up or pushed out). */
+  get size(): number {
+    return this.lru.size;
+  }
+
+  /** Total bytes held. */
+  get bytes(): number {
+    return this.lru.calculatedSize;
+  }
+
+  clear(): void {
+    this.lru.clear();
+  }
+}

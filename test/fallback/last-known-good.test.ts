@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
+import { LastKnownGoodCache } from '../../src/fallback/last-known-good.js';
+
+describe('LastKnownGoodCache', () => {
+  it('serves an entry with its age until ttlMs, then never again', () => {
+    const clock = new ManualClock();
+    const cache = new LastKnownGoodCache<string>({ ttlMs: 1_000, clock });
+    cache.set('k', 'v', 10);
+    clock.advance(400);
+    expect(cache.get('k')).toEqual({ value: 'v', ageMs: 400 });
+    clock.advance(600);
+    expect(cache.get('k')).toBeUndefined();
+  });
+
+  it('keeps the latest response per key', () => {
+    const clock = new ManualClock();
+    const cache = new LastKnownGoodCache<number>({ ttlMs: 1_000, clock });
+    cache.set('k', 1, 1);
+    clock.advance(10);
+    cache.set('k', 2, 1);
+    expect(cache.get('k')).toEqual({ value: 2, ageMs: 0 });
+  });
+
+  it('evicts the least recently used entry past maxEntries', () => {
+    const cache = new LastKnownGoodCache<number>({
+      ttlMs: 1_000,
+      maxEntries: 2,
+      clock: new ManualClock(),
+    });
+    cache.set('a', 1, 1);
+    cache.set('b', 2, 1);
+    cache.get('a');
+    cache.set('c', 3, 1);
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')?.value).toBe(1);
+    expect(cache.size).toBe(2);
+  });
+
+  it('stays within maxBytes', () => {
+    const cache = new LastKnownGoodCache<string>({
+      ttlMs: 1_000,
+      maxBytes: 1_000,
+      clock: new ManualClock(),
+    });
+    for (let i = 0; i < 50; i++) cache.set(`k${i}`, 'x', 100);
+    expect(cache.bytes).toBeLessThanOrEqual(1_000);
+    expect(cache.size).toBe(10);
+    expect(cache.get('k49')).toBeDefined();
+  });
+
+  it('stays at maxEntries under a flood of 1,000,000 distinct keys', () => {
+    const cache = new LastKnownGoodCache<number>({
+      ttlMs: 60_000,
+      maxEntries: 10_000,
+      clock: new ManualClock(),
+    });
+    for (let i = 0; i < 1_000_000; i++) cache.set(`key-${i}`, i, 16);
+    expect(cache.size).toBe(10_000);
+    expect(cache.get('key-999999')?.value).toBe(999_999);
+    expect(cache.get('key-0')).toBeUndefined();
+  });
+});
