@@ -1,10 +1,14 @@
 /**
- * The interceptor's view of a method's fallback settings (adapter over src/fallback).
- * PLACEHOLDER until src/fallback lands.
+ * The interceptor's view of a method's fallback: an adapter over `MethodFallback` (src/fallback)
+ * that knows gRPC's side of it — the cache key from the request's serialized bytes and the
+ * caller's credential metadata, and the stored size of a reply.
  */
 import type { Metadata } from '@grpc/grpc-js';
 import type { CallContext } from '../classify/call-context.js';
+import type { Clock } from '../core/clock.js';
+import { MethodFallback, deriveCacheKey } from '../fallback/index.js';
 import type { GrpcMethodPolicy } from './options.js';
+import { approximateSize } from './size-estimate.js';
 
 /** A fallback answer: where it came from and the message (or, for a stream, the messages). */
 export interface FallbackAnswer {
@@ -41,8 +45,41 @@ export interface FallbackPort {
   ): FallbackAnswer | undefined | Promise<FallbackAnswer | undefined>;
 }
 
-/** The fallback of a method policy, or undefined when it has none. */
-export function createFallbackPort(policy: GrpcMethodPolicy): FallbackPort | undefined {
-  if (!policy.fallback) return undefined;
-  return undefined;
+/**
+ * The fallback of a method, or undefined when it has none. A method marked `idempotent: false`
+ * keeps its value fallback but never caches: replaying a write's old reply would be a lie.
+ */
+export function createFallbackPort(
+  policy: GrpcMethodPolicy,
+  path: string,
+  clock: Clock,
+): FallbackPort | undefined {
+  let options = policy.fallback;
+  if (!options) return undefined;
+  if (policy.idempotent === false && options.cache) {
+    const { cache: _dropped, ...rest } = options;
+    options = rest;
+    if (rest.value === undefined) return undefined;
+  }
+  const fallback = new MethodFallback(options, clock);
+  const names = fallback.credentialNames;
+  return {
+    caches: fallback.hasCache,
+    onFailure: fallback.servesFailures,
+    credentialKeySet: new Set(names),
+    keyOf(requestBytes, metadata) {
+      const pairs: Array<[string, string | Uint8Array]> = [];
+      for (const name of names) {
+        for (const v of metadata?.get(name) ?? []) pairs.push([name, v]);
+      }
+      return deriveCacheKey(path, requestBytes, pairs);
+    },
+    remember(call, value) {
+      fallback.remember(call.cacheKey(), value, approximateSize(value));
+    },
+    serve(reason, call) {
+      const key = fallback.hasCache ? call.cacheKey() : undefined;
+      return fallback.serve(call.callContext(), reason, key, undefined);
+    },
+  };
 }

@@ -34,7 +34,7 @@ import { UnaryCall } from './unary-call.js';
 export function createGrpcBreakerInterceptor(options?: GrpcBreakerOptions): Interceptor {
   const validated = validateGrpcOptions(options);
   const registry = validated.registry ?? new CircuitRegistry();
-  const runtimes = new MethodRuntimes(validated);
+  const runtimes = new MethodRuntimes(validated, registry.clock);
   return (callOptions, nextCall) => {
     const definition = callOptions.method_definition;
     const env: CallEnv = {

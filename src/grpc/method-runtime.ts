@@ -2,6 +2,7 @@
  * Per-method runtime: the merged policy of a method path and the helpers built from it
  * (classifier, fallback, retry planner), made on the first call of the path and cached.
  */
+import type { Clock } from '../core/clock.js';
 import type { CircuitPolicy } from '../core/policy.js';
 import type { Outcome } from '../core/types.js';
 import type { CallContext } from '../classify/call-context.js';
@@ -40,7 +41,10 @@ export interface MethodRuntime {
 export class MethodRuntimes {
   private readonly byPath = new Map<string, MethodRuntime>();
 
-  constructor(private readonly options: ValidatedGrpcOptions) {}
+  constructor(
+    private readonly options: ValidatedGrpcOptions,
+    private readonly clock: Clock,
+  ) {}
 
   /**
    * The runtime of `path`, made on first use.
@@ -70,8 +74,8 @@ export class MethodRuntimes {
       classifier,
       okOutcome: classifier.tableOutcome(0),
       timeoutMs: policy.timeoutMs,
-      fallback: createFallbackPort(policy),
-      retry: createRetryPort(policy),
+      fallback: createFallbackPort(policy, path, this.clock),
+      retry: createRetryPort(policy, this.clock),
     });
     this.byPath.set(path, rt);
     return rt;

@@ -1,7 +1,9 @@
 /**
- * The interceptor's view of a method's retry settings (adapter over src/retry).
- * PLACEHOLDER until src/retry lands.
+ * The interceptor's view of a method's retry policy: `RetryPlanner` (src/retry) on the registry's
+ * clock. Only unary calls retry.
  */
+import type { Clock } from '../core/clock.js';
+import { RetryPlanner } from '../retry/index.js';
 import type { GrpcMethodPolicy } from './options.js';
 
 /** What a unary call needs from its method's retry policy. */
@@ -16,8 +18,12 @@ export interface RetryPort {
   nextDelay(attempt: number, remainingMs: number): number | undefined;
 }
 
-/** The retry port of a method policy, or undefined when it does not retry. */
-export function createRetryPort(policy: GrpcMethodPolicy): RetryPort | undefined {
-  if (!policy.retry) return undefined;
-  return undefined;
+/**
+ * The retry plan of a method, or undefined when it does not retry (no `retry`, `retry: false`,
+ * `maxAttempts: 1`, or `idempotent: false`: a call with side effects is never sent twice).
+ */
+export function createRetryPort(policy: GrpcMethodPolicy, clock: Clock): RetryPort | undefined {
+  const retry = policy.retry;
+  if (!retry || retry.maxAttempts <= 1 || policy.idempotent === false) return undefined;
+  return new RetryPlanner(retry, clock);
 }

@@ -7,7 +7,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import type { FallbackEvent } from '../../src/registry/circuit-registry.js';
 import type { CallContext } from '../../src/classify/call-context.js';
-import { createFallbackPort } from '../../src/grpc/fallback-port.js';
 import { expectNoLeakedHandles } from './helpers/leaks.js';
 import { Fixture, getItem, say } from './helpers/fixture.js';
 import { header, md, readStream, unary } from './helpers/calls.js';
@@ -15,9 +14,6 @@ import { paths, type EchoReply } from './helpers/services.js';
 import { fail, type Behaviour } from './helpers/test-server.js';
 
 expectNoLeakedHandles();
-
-// The fallback adapter is a placeholder until src/fallback lands; these tests run once it is wired.
-const wired = createFallbackPort({ fallback: { value: 1 } } as never) !== undefined;
 
 let f: Fixture;
 afterEach(async () => {
@@ -27,7 +23,7 @@ afterEach(async () => {
 const cache = (extra: Record<string, unknown> = {}) => ({ cache: { ttlMs: 60_000, ...extra } });
 const down: Behaviour = fail(grpc.status.UNAVAILABLE, 'down');
 
-describe.skipIf(!wired)('fallback on an open circuit', () => {
+describe('fallback on an open circuit', () => {
   it('serves the last good reply from the cache, marked x-fallback: cache, without a call', async () => {
     f = await Fixture.create({ methods: { [paths.getItem]: { fallback: cache() } } });
     const events: FallbackEvent[] = [];
@@ -159,7 +155,7 @@ describe.skipIf(!wired)('fallback on an open circuit', () => {
   });
 });
 
-describe.skipIf(!wired)('fallback on failure', () => {
+describe('fallback on failure', () => {
   it("serves the cache when a call fails and serveOn is 'open-or-failure'", async () => {
     f = await Fixture.create({
       methods: { [paths.getItem]: { fallback: cache({ serveOn: 'open-or-failure' }) } },
@@ -202,7 +198,7 @@ describe.skipIf(!wired)('fallback on failure', () => {
   });
 });
 
-describe.skipIf(!wired)('fallbacks for streams', () => {
+describe('fallbacks for streams', () => {
   it('replays a cached server stream when the circuit is open', async () => {
     f = await Fixture.create({ methods: { [paths.repeat]: { fallback: cache() } } });
     const client = f.echo();

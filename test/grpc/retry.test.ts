@@ -5,7 +5,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
-import { createRetryPort } from '../../src/grpc/retry-port.js';
 import { expectNoLeakedHandles } from './helpers/leaks.js';
 import { Fixture, say } from './helpers/fixture.js';
 import { header, readStream } from './helpers/calls.js';
@@ -13,9 +12,6 @@ import { paths } from './helpers/services.js';
 import { fail } from './helpers/test-server.js';
 
 expectNoLeakedHandles();
-
-// The retry adapter is a placeholder until src/retry lands; these tests run once it is wired.
-const wired = createRetryPort({ retry: { maxAttempts: 2 } } as never) !== undefined;
 
 let f: Fixture;
 afterEach(async () => {
@@ -34,7 +30,7 @@ const retry = (maxAttempts: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-describe.skipIf(!wired)('retries', () => {
+describe('retries', () => {
   it('retries a failed unary call and returns the successful attempt’s reply and headers', async () => {
     f = await Fixture.create({ defaults: { retry: retry(3) } });
     f.server.set(flaky(2));
@@ -80,28 +76,38 @@ describe.skipIf(!wired)('retries', () => {
     expect(f.server.count('Say')).toBe(1);
   });
 
-  it('does not retry when the delay would not fit before the deadline', async () => {
+  it('never starts an attempt after the deadline, and ends with the last real failure', async () => {
     f = await Fixture.create({
-      defaults: { retry: { maxAttempts: 3, initialDelayMs: 500, maxDelayMs: 500 } },
+      defaults: {
+        retry: { maxAttempts: 50, initialDelayMs: 40, maxDelayMs: 40 },
+        circuit: { trip: { consecutiveFailures: 1_000 } },
+      },
     });
-    f.server.set(flaky(1));
-    const r = await say(f.echo(), {}, { options: { deadline: Date.now() + 200 } });
-    expect(r.error?.code).toBe(grpc.status.UNAVAILABLE);
-    expect(f.server.count('Say')).toBe(1);
+    f.server.set(fail(grpc.status.UNAVAILABLE, 'down'));
+    const deadline = Date.now() + 200;
+    const r = await say(f.echo(), {}, { options: { deadline } });
+    // Backoff has full jitter: how many attempts fit is random, but none may start late.
+    expect(f.server.count('Say')).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...f.server.arrivals)).toBeLessThan(deadline);
+    expect([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]).toContain(r.error?.code);
+    expect(Date.now()).toBeLessThan(deadline + 100);
   });
 
   it('lets the caller cancel while waiting to retry', async () => {
     f = await Fixture.create({
-      defaults: { retry: { maxAttempts: 3, initialDelayMs: 2_000, maxDelayMs: 2_000 } },
+      defaults: {
+        retry: { maxAttempts: 5, initialDelayMs: 5_000, maxDelayMs: 5_000 },
+        circuit: { trip: { consecutiveFailures: 1_000 } },
+      },
     });
-    f.server.set(flaky(1));
+    f.server.set(fail(grpc.status.UNAVAILABLE));
     const started = Date.now();
     const r = await say(f.echo(), {}, {}, (call) => {
       setTimeout(() => call.cancel(), 50);
     });
     expect(r.error?.code).toBe(grpc.status.CANCELLED);
     expect(Date.now() - started).toBeLessThan(1_000);
-    expect(f.server.count('Say')).toBe(1);
+    expect(f.registry.get(paths.say).snapshot().inFlight).toBe(0);
   });
 
   it('spends no more retries than the budget allows', async () => {

@@ -32,6 +32,8 @@ type AnyCall = grpc.ServerUnaryCall<any, any> | grpc.ServerWritableStream<any, a
 export class TestServer {
   /** Calls that reached the server, per short method name (`Say`, `GetItem`, ...). */
   readonly calls = new Map<string, number>();
+  /** When each call arrived (Date.now()), in order. */
+  readonly arrivals: number[] = [];
   /** Metadata of the last call per method, for assertions on what was sent. */
   readonly lastMetadata = new Map<string, grpc.Metadata>();
   private readonly server = new grpc.Server();
@@ -94,6 +96,7 @@ export class TestServer {
   /** Forgets the call counts. */
   resetCounts(): void {
     this.calls.clear();
+    this.arrivals.length = 0;
   }
 
   /** Kills the server at once: open calls fail on the client with UNAVAILABLE. */
@@ -111,6 +114,7 @@ export class TestServer {
 
   private arrive(method: string, call: { metadata: grpc.Metadata }): Behaviour {
     this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
+    this.arrivals.push(Date.now());
     this.lastMetadata.set(method, call.metadata);
     const b = this.behaviourOf(method);
     if (b.kind !== 'flaky') return b;
