@@ -1,19 +1,17 @@
 /**
- * The wrapper's view of a method's fallback settings (adapter over src/fallback).
- * PLACEHOLDER until src/fallback lands.
+ * The wrapper's view of a method's fallback (an adapter over src/fallback's `MethodFallback`).
+ * Cache keys are derived from the method and the canonical text of the call's arguments; Thrift
+ * has no request metadata, so no credential values take part.
  */
 import type { CallContext } from '../classify/call-context.js';
+import type { Clock } from '../core/clock.js';
+import { MethodFallback, type FallbackServed } from '../fallback/index.js';
 import type { ThriftMethodPolicy } from './types.js';
-
-/** A fallback answer: where it came from, and the value the call resolves with. */
-export interface FallbackAnswer {
-  readonly kind: 'cache' | 'value';
-  readonly value: unknown;
-}
+import { approximateSize } from './value-size.js';
 
 /** The call a fallback is asked about: its cache key and context, computed only when needed. */
 export interface FallbackCall {
-  /** Canonical text of the call's arguments (the method is added by the fallback). */
+  /** The response-cache key: method and canonical arguments. */
   cacheKey(): string;
   callContext(): CallContext;
 }
@@ -25,17 +23,33 @@ export interface ThriftFallback {
   /** Failed calls are answered too, not only rejected ones (`serveOn: 'open-or-failure'`). */
   readonly onFailure: boolean;
   remember(call: FallbackCall, value: unknown): void;
+  /**
+   * The answer for a rejected (`open`) or failed call, if any. Rejects with `originalError`
+   * (the value function's error as its `cause`) when a value function fails.
+   */
   serve(
     reason: 'open' | 'failure',
     call: FallbackCall,
-  ): FallbackAnswer | undefined | Promise<FallbackAnswer | undefined>;
+    originalError: unknown,
+  ): FallbackServed | undefined | Promise<FallbackServed | undefined>;
 }
 
 /** The fallback of a method policy, or undefined when it has none. */
 export function createThriftFallback(
   policy: ThriftMethodPolicy,
-  _method: string,
+  clock: Clock,
 ): ThriftFallback | undefined {
   if (!policy.fallback) return undefined;
-  return undefined;
+  const fallback = new MethodFallback(policy.fallback, clock);
+  return {
+    caches: fallback.hasCache,
+    onFailure: fallback.servesFailures,
+    remember(call, value) {
+      fallback.remember(call.cacheKey(), value, approximateSize(value));
+    },
+    serve(reason, call, originalError) {
+      const key = fallback.hasCache ? call.cacheKey() : undefined;
+      return fallback.serve(call.callContext(), reason, key, originalError);
+    },
+  };
 }

@@ -18,6 +18,7 @@ import type { ConnectionWatch } from './connection-watch.js';
 import { thriftCallContext, type MethodRuntime } from './method-runtime.js';
 import { serializeArgs } from './args-key.js';
 import type { FallbackCall } from './fallback-port.js';
+import { deriveCacheKey } from '../fallback/index.js';
 
 /** What every call of one wrapped client shares. */
 export interface ClientEnv {
@@ -42,7 +43,7 @@ class ThriftCall implements FallbackCall {
   ) {}
 
   cacheKey(): string {
-    return (this.key ??= serializeArgs(this.args));
+    return (this.key ??= deriveCacheKey(this.rt.rpc.name, Buffer.from(serializeArgs(this.args))));
   }
 
   callContext(): CallContext {
@@ -59,9 +60,10 @@ class ThriftCall implements FallbackCall {
       const breaker = env.registry.get(rt.circuit, rt.circuitPolicy);
       const permit = breaker.tryAcquire();
       if (!permit) {
-        const answer = await this.fallback('open');
+        const error = lastFailure ? lastFailure.error : breaker.rejectionError();
+        const answer = await this.fallback('open', error);
         if (answer) return answer.value;
-        throw lastFailure ? lastFailure.error : breaker.rejectionError();
+        throw error;
       }
       const remainingMs = Math.max(1, Math.ceil(deadline - performance.now()));
       const r = await runAttempt(env.client, rt.rpc, this.args, remainingMs, env.watch);
@@ -83,7 +85,7 @@ class ThriftCall implements FallbackCall {
         }
       }
       if (rt.fallback?.onFailure) {
-        const answer = await this.fallback('failure');
+        const answer = await this.fallback('failure', r.error);
         if (answer) return answer.value;
       }
       throw r.error;
@@ -91,10 +93,13 @@ class ThriftCall implements FallbackCall {
   }
 
   /** The fallback answer for a rejected or failed call, counted on the registry when served. */
-  private async fallback(reason: 'open' | 'failure'): Promise<{ value: unknown } | undefined> {
+  private async fallback(
+    reason: 'open' | 'failure',
+    error: unknown,
+  ): Promise<{ value: unknown } | undefined> {
     const { rt, env } = this;
     if (!rt.fallback) return undefined;
-    const answer = await rt.fallback.serve(reason, this);
+    const answer = await rt.fallback.serve(reason, this, error);
     if (answer) env.registry.recordFallback(rt.circuit, answer.kind, rt.rpc.name);
     return answer;
   }

@@ -31,7 +31,7 @@ export interface MethodRuntime {
   readonly timeoutMs: number;
   /** Fallback answers and the response cache; never for oneway methods. */
   readonly fallback: ThriftFallback | undefined;
-  /** Retries of failed calls; never for oneway methods (delivery is unknowable). */
+  /** Retries of failed calls; never for oneway or `idempotent: false` methods. */
   readonly retry: ThriftRetry | undefined;
 }
 
@@ -47,7 +47,7 @@ export class MethodRuntimes {
   }
 
   private create(rpc: RpcMethod): MethodRuntime {
-    const { defaults, methods, service } = this.options;
+    const { defaults, methods, service, registry } = this.options;
     const policy = resolveMethodPolicy(thriftMethodKeys(rpc.name), defaults, methods);
     const rt: MethodRuntime = Object.freeze({
       rpc,
@@ -56,8 +56,8 @@ export class MethodRuntimes {
       circuitPolicy: policy.circuit,
       classifier: createThriftOutcomeClassifier(policy),
       timeoutMs: policy.timeoutMs ?? DEFAULT_THRIFT_TIMEOUT_MS,
-      fallback: rpc.oneway ? undefined : createThriftFallback(policy, rpc.name),
-      retry: rpc.oneway ? undefined : createThriftRetry(policy),
+      fallback: rpc.oneway ? undefined : createThriftFallback(policy, registry.clock),
+      retry: rpc.oneway ? undefined : createThriftRetry(policy, registry.clock),
     });
     this.byName.set(rpc.name, rt);
     return rt;

@@ -1,7 +1,9 @@
 /**
- * The wrapper's view of a method's retry settings (adapter over src/retry).
- * PLACEHOLDER until src/retry lands.
+ * The wrapper's view of a method's retry settings (an adapter over src/retry's `RetryPlanner`).
+ * A method marked `idempotent: false` is never retried, whatever its `retry` says.
  */
+import type { Clock } from '../core/clock.js';
+import { RetryPlanner } from '../retry/index.js';
 import type { ThriftMethodPolicy } from './types.js';
 
 /** What a call needs from its method's retry policy. */
@@ -16,7 +18,10 @@ export interface ThriftRetry {
 }
 
 /** The retry planner of a method policy, or undefined when it does not retry. */
-export function createThriftRetry(policy: ThriftMethodPolicy): ThriftRetry | undefined {
-  if (!policy.retry) return undefined;
-  return undefined;
+export function createThriftRetry(
+  policy: ThriftMethodPolicy,
+  clock: Clock,
+): ThriftRetry | undefined {
+  if (!policy.retry || policy.idempotent === false) return undefined;
+  return new RetryPlanner(policy.retry, clock);
 }

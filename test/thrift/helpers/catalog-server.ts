@@ -25,7 +25,9 @@ export type Behaviour =
   /** Destroys every client socket instead of answering. */
   | { kind: 'close' }
   /** Answers null: a non-void method's client rejects with "<name> failed: unknown result". */
-  | { kind: 'null' };
+  | { kind: 'null' }
+  /** The next `times` calls (per method) fail like `fail`; later ones answer. */
+  | { kind: 'flaky'; times: number };
 
 export const ok: Behaviour = { kind: 'ok' };
 export const hang: Behaviour = { kind: 'hang' };
@@ -51,6 +53,7 @@ export class CatalogServer {
   /** Ids passed to the oneway `recordView`, in arrival order. */
   readonly views: string[] = [];
   private readonly perMethod = new Map<string, Behaviour>();
+  private readonly flakyFailures = new Map<string, number>();
   private behaviour: Behaviour = ok;
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -92,6 +95,7 @@ export class CatalogServer {
   set(b: Behaviour): this {
     this.behaviour = b;
     this.perMethod.clear();
+    this.flakyFailures.clear();
     return this;
   }
 
@@ -148,6 +152,12 @@ export class CatalogServer {
         });
       case 'null':
         return Promise.resolve(null as T);
+      case 'flaky': {
+        const failed = this.flakyFailures.get(method) ?? 0;
+        if (failed >= b.times) return Promise.resolve().then(body);
+        this.flakyFailures.set(method, failed + 1);
+        return Promise.reject(new Error(`injected flaky failure ${failed + 1} in ${method}`));
+      }
     }
   }
 
