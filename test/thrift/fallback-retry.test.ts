@@ -13,7 +13,7 @@ import type { CallContext } from '../../src/classify/call-context.js';
 import { ThriftTimeoutError } from '../../src/classify/thrift-call-errors.js';
 import { CatalogServer, hang } from './helpers/catalog-server.js';
 import { connectCatalog } from './helpers/clients.js';
-import { gen, genEs6, type ClientStyle } from './helpers/generated.js';
+import { gen, genEs6, type ClientStyle, type Es6CatalogClient } from './helpers/generated.js';
 import { errorOf, settle } from './helpers/settle.js';
 import { expectHandlesClosed } from './helpers/handles.js';
 
@@ -26,7 +26,8 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-async function setup(style: ClientStyle, options: ThriftBreakerOptions<object> = {}) {
+/** Both styles have the same method names; the es6 type stands for either in the options. */
+async function setup(style: ClientStyle, options: ThriftBreakerOptions<Es6CatalogClient> = {}) {
   const s = await CatalogServer.start('framed-binary');
   cleanup.push(() => s.close());
   const conn = connectCatalog(style, 'framed-binary', s.port);
@@ -36,7 +37,7 @@ async function setup(style: ClientStyle, options: ThriftBreakerOptions<object> =
     new CircuitRegistry({ defaults: { trip: { consecutiveFailures: 2 }, openMs: 60_000 } });
   const fallbacks: FallbackEvent[] = [];
   registry.onFallback((e) => fallbacks.push(e));
-  const rpc = wrapThriftClient(conn.client as object, {
+  const rpc = wrapThriftClient(conn.client as Es6CatalogClient, {
     connection: conn.connection,
     ...options,
     registry,
