@@ -11,7 +11,7 @@ import { expectNoLeakedHandles } from './helpers/leaks.js';
 import { Fixture, getItem, say } from './helpers/fixture.js';
 import { header, md, readStream, unary } from './helpers/calls.js';
 import { paths, type EchoReply } from './helpers/services.js';
-import { fail, type Behaviour } from './helpers/test-server.js';
+import { fail, TestServer, type Behaviour } from './helpers/test-server.js';
 
 expectNoLeakedHandles();
 
@@ -152,6 +152,52 @@ describe('fallback on an open circuit', () => {
     const r = await getItem(f.catalog(), 'a');
     expect(r.error?.code).toBe(grpc.status.UNAVAILABLE);
     expect(header(r.status.metadata, 'x-circuit-state')).toBe('forced-open');
+  });
+});
+
+describe('cache lifetime and writes', () => {
+  it('serves an entry until ttlMs on the registry clock, with its age, and not after', async () => {
+    f = await Fixture.create({
+      methods: { [paths.getItem]: { fallback: cache({ ttlMs: 1_000 }) } },
+    });
+    const client = f.catalog();
+    await getItem(client, 'a');
+    f.registry.get(paths.getItem).forceOpen();
+    f.clock.advance(999);
+    const fresh = await getItem(client, 'a');
+    expect(header(fresh.metadata, 'x-fallback')).toBe('cache');
+    expect(header(fresh.metadata, 'x-fallback-age-ms')).toBe('999');
+    f.clock.advance(1);
+    const stale = await getItem(client, 'a');
+    expect(stale.error?.code).toBe(grpc.status.UNAVAILABLE);
+  });
+
+  it('keeps the latest good reply', async () => {
+    f = await Fixture.create({ methods: { [paths.say]: { fallback: cache() } } });
+    const client = f.echo();
+    await say(client, { message: 'm' });
+    f.server.close();
+    f.server = await TestServer.start('server-2');
+    const second = f.echo(f.server.address);
+    await say(second, { message: 'm' });
+    f.registry.get(paths.say).forceOpen();
+    expect((await say(client, { message: 'm' })).value?.server).toBe('server-2');
+  });
+
+  it('never caches a method marked idempotent: false, but still serves its value', async () => {
+    f = await Fixture.create({
+      methods: {
+        [paths.putItem]: { idempotent: false, fallback: { ...cache(), value: { created: false } } },
+      },
+    });
+    const client = f.catalog();
+    const put = () =>
+      unary<{ created: boolean }>((cb) => client.PutItem({ item: { id: '1' } }, md(), {}, cb));
+    expect((await put()).value).toEqual({ created: true });
+    f.registry.get(paths.putItem).forceOpen();
+    const r = await put();
+    expect(r.value).toEqual({ created: false });
+    expect(header(r.metadata, 'x-fallback')).toBe('value');
   });
 });
 

@@ -125,6 +125,14 @@ describe('retries', () => {
     expect(retries).toBeLessThanOrEqual(5);
   });
 
+  it('never retries a method marked idempotent: false', async () => {
+    f = await Fixture.create({ defaults: { retry: retry(3), idempotent: false } });
+    f.server.set(flaky(1));
+    const r = await say(f.echo());
+    expect(r.error?.code).toBe(grpc.status.UNAVAILABLE);
+    expect(f.server.count('Say')).toBe(1);
+  });
+
   it('never retries streaming calls', async () => {
     f = await Fixture.create({ defaults: { retry: retry(3) } });
     f.server.set(flaky(1));
