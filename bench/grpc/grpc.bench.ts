@@ -14,6 +14,8 @@
  * to its callback) answered with UNAVAILABLE, and of one served from the cache; p50/p99. Stack
  * traces are formatted without source maps, as in a compiled program; the rejected path is
  * measured once more with source maps on (as under tsx), where grpc-js's error stack costs more.
+ * For reference, the same latency for grpc-js's own cheapest failure: a bare call whose deadline
+ * has already passed (it fails inside the client, as a rejected call does).
  *
  * Bounded to about a minute. Run: npx tsx bench/grpc/grpc.bench.ts
  */
@@ -38,6 +40,12 @@ type Say = (message: string) => Promise<unknown>;
 interface Echo extends grpc.Client {
   Say(
     req: { message: string },
+    cb: (e: grpc.ServiceError | null, v?: unknown) => void,
+  ): grpc.ClientUnaryCall;
+  Say(
+    req: { message: string },
+    md: grpc.Metadata,
+    options: grpc.CallOptions,
     cb: (e: grpc.ServiceError | null, v?: unknown) => void,
   ): grpc.ClientUnaryCall;
 }
@@ -153,6 +161,26 @@ async function throughput(address: string, Echo: EchoCtor) {
   return { rows, cacheEntries: registry.snapshot().length };
 }
 
+/**
+ * Reference: grpc-js's own cheapest failure, a bare call whose deadline has already passed
+ * (failed inside the client, no network).
+ */
+async function localFailure(address: string, Echo: EchoCtor) {
+  const client = new Echo(address, grpc.credentials.createInsecure());
+  await promisify(client)('warm-up');
+  const lat: number[] = [];
+  for (let i = 0; i < OPEN_PATH_CALLS; i++) {
+    const t0 = performance.now();
+    await new Promise((resolve) =>
+      client.Say({ message: 'ping' }, new grpc.Metadata(), { deadline: Date.now() - 1 }, resolve),
+    );
+    lat.push((performance.now() - t0) * 1000);
+  }
+  client.close();
+  const warm = lat.slice(1_000);
+  return { p50Us: percentile(warm, 50), p99Us: percentile(warm, 99), served: 0 };
+}
+
 /** Latency of calls answered by an open circuit: rejected, and served from the cache. */
 async function openPath(address: string, Echo: EchoCtor) {
   const creds = grpc.credentials.createInsecure();
@@ -189,10 +217,11 @@ async function openPath(address: string, Echo: EchoCtor) {
   process.setSourceMapsEnabled(false);
   const rejected = await measure(false);
   const cacheServed = await measure(true);
+  const bareLocalFailure = await localFailure(address, Echo);
   process.setSourceMapsEnabled(true);
   const rejectedWithSourceMaps = await measure(false);
   process.setSourceMapsEnabled(sourceMaps);
-  return { rejected, cacheServed, rejectedWithSourceMaps };
+  return { rejected, cacheServed, rejectedWithSourceMaps, bareLocalFailure };
 }
 
 /** Runs the benchmark; prints tables and ratios; returns the figures. */
