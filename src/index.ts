@@ -46,3 +46,38 @@ export {
 } from './registry/circuit-registry.js';
 export type { MethodPolicy } from './registry/method-policy.js';
 export type { CallContext, RpcSystem } from './classify/call-context.js';
+
+// Fallbacks and retries (RPC-free building blocks the adapters use)
+export type { FallbackOptions } from './fallback/fallback-options.js';
+export type { RetryOptions } from './retry/retry-options.js';
+
+// gRPC (@grpc/grpc-js is a peer dependency; only types are imported from it)
+export { createGrpcBreakerInterceptor } from './grpc/interceptor.js';
+export type { GrpcBreakerOptions, GrpcMethodPolicy, GrpcPolicyFailure } from './grpc/options.js';
+export {
+  DEFAULT_GRPC_FAILURES,
+  DEFAULT_GRPC_IGNORED,
+  GRPC_STATUS,
+  type GrpcStatusName,
+} from './classify/grpc-status.js';
+
+// Thrift (thrift is a peer dependency)
+export { wrapThriftClient } from './thrift/wrap-client.js';
+export type {
+  RpcMethodOf,
+  ThriftBreakerOptions,
+  ThriftConnection,
+  ThriftMethodPolicies,
+  ThriftMethodPolicy,
+} from './thrift/types.js';
+export {
+  DEFAULT_THRIFT_FAILURES,
+  type ThriftFailure,
+  type ThriftFailureCategory,
+} from './classify/thrift-errors.js';
+export {
+  isThriftTimeoutError,
+  isThriftTransportError,
+  ThriftTimeoutError,
+  ThriftTransportError,
+} from './classify/thrift-call-errors.js';
