@@ -34,7 +34,7 @@ const NodeCatalog = require('../../thrift/gen-nodejs/Catalog.js') as NodeModule;
 type Es6Client = InstanceType<Es6Module['Client']>;
 type NodeClient = InstanceType<NodeModule['Client']>;
 
-const ROUNDS = 8;
+const ROUNDS = Number(process.env.THRIFT_BENCH_ROUNDS ?? 8);
 const SAMPLE_MS = 200;
 const CONCURRENCY = [1, 32] as const;
 const OPEN_PATH_CALLS = 20_000;

@@ -4,9 +4,10 @@
  * The generated method is called as the user would call it (with a callback for `js:node`
  * output, for its Promise with `es6` output). It stores its reply handler in `client._reqs[seqid]`
  * and sets `client._seqid` before returning, so the attempt knows its slot. The attempt then ends
- * on the first of: the reply; its deadline, when the slot is deleted so that a late reply finds
- * no handler and is dropped by npm thrift; or a connection `close`/`error` reported by the watch.
- * A call made while the connection is down is not sent at all.
+ * on the first of: the reply; its deadline (see deadlines.ts), when the slot is deleted so that a
+ * late reply finds no handler and is dropped by npm thrift; or a connection `close`/`error`
+ * reported by the watch. A call made while the connection is down is not sent at all. The end is
+ * reported to the attempt's owner exactly once, possibly before `startAttempt` returns.
  *
  * An error thrown while the request is being written (a wrong argument type, a required field
  * left null) happens before anything reaches the server: it is marked `local` so that it does not
@@ -16,12 +17,30 @@
  * message — which makes the server drop the connection — so the attempt discards it.
  */
 import { ThriftTimeoutError, ThriftTransportError } from '../classify/thrift-call-errors.js';
-import { connectionFailure, type ConnectionWatch, type QueueMark } from './connection-watch.js';
+import {
+  connectionFailure,
+  type ConnectionWatch,
+  type QueueMark,
+  type WatchedCall,
+} from './connection-watch.js';
+import type { DeadlineList, DeadlineNode, Deadlines } from './deadlines.js';
 import type { RpcMethod } from './rpc-methods.js';
 
-/** How an attempt ended. */
-export type AttemptResult =
-  { ok: true; value: unknown } | { ok: false; error: unknown; local: boolean };
+/** Who learns how an attempt ended. */
+export interface AttemptOwner {
+  /**
+   * Called once: `ok` with the reply, or not with the error (`local`: raised while writing the
+   * request, before anything was sent).
+   */
+  attemptEnded(ok: boolean, valueOrError: unknown, local: boolean): void;
+}
+
+/** What the attempts of one wrapped client share. */
+export interface AttemptEnv {
+  readonly client: object;
+  readonly watch: ConnectionWatch | undefined;
+  readonly deadlines: Deadlines;
+}
 
 interface ClientInternals {
   _seqid?: unknown;
@@ -30,63 +49,61 @@ interface ClientInternals {
   output?: { outBuffers?: unknown; outCount?: unknown };
 }
 
-/**
- * Runs one attempt of `method` with `args` on `client`, ending within `timeoutMs`.
- * Never rejects: the outcome is in the result.
- */
-export function runAttempt(
-  client: object,
+/** Runs one attempt of `method` with `args`, ending within `timeoutMs`; tells `owner` how. */
+export function startAttempt(
+  env: AttemptEnv,
   method: RpcMethod,
   args: readonly unknown[],
   timeoutMs: number,
-  watch: ConnectionWatch | undefined,
-): Promise<AttemptResult> {
-  if (watch?.isDown) {
-    return Promise.resolve({
-      ok: false,
-      error: new ThriftTransportError(method.name, 'down'),
-      local: false,
-    });
+  owner: AttemptOwner,
+): void {
+  if (env.watch?.isDown) {
+    owner.attemptEnded(false, new ThriftTransportError(method.name, 'down'), false);
+    return;
   }
-  return new Promise<AttemptResult>((resolve) => {
-    new Attempt(client as ClientInternals, method, watch, resolve).start(args, timeoutMs);
-  });
+  new Attempt(env, method, owner, timeoutMs).start(args);
 }
 
-class Attempt {
+class Attempt implements WatchedCall, DeadlineNode {
   private done = false;
   private seqid: number | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
   private mark: QueueMark | undefined;
   private queued: unknown[] | undefined;
   /** The request was never written: the rejection to come is a local error. */
   private sendFailed = false;
+  prevWatched: WatchedCall | undefined;
+  nextWatched: WatchedCall | undefined;
+  watch: ConnectionWatch | undefined;
+  deadline = 0;
+  prevDeadline: DeadlineNode | undefined;
+  nextDeadline: DeadlineNode | undefined;
+  deadlineList: DeadlineList | undefined;
 
   constructor(
-    private readonly client: ClientInternals,
+    private readonly env: AttemptEnv,
     private readonly method: RpcMethod,
-    private readonly watch: ConnectionWatch | undefined,
-    private readonly resolve: (r: AttemptResult) => void,
+    private readonly owner: AttemptOwner,
+    private readonly timeoutMs: number,
   ) {}
 
-  start(args: readonly unknown[], timeoutMs: number): void {
-    const { client, method, watch } = this;
-    this.mark = watch?.markQueue();
+  start(args: readonly unknown[]): void {
+    const { method, env } = this;
+    const client = env.client as ClientInternals;
+    this.mark = env.watch?.markQueue();
     try {
       if (method.style === 'callback') {
         method.invoke.call(client, ...args, (err: unknown, value: unknown) =>
           this.reply(err, value),
         );
       } else {
-        const p = method.invoke.apply(client, args as unknown[]) as Promise<unknown>;
-        p.then(
+        (method.invoke.apply(client, args as unknown[]) as Promise<unknown>).then(
           (value) => this.reply(null, value),
           (err: unknown) => this.reply(err ?? new Error(`${method.name} rejected`), undefined),
         );
       }
     } catch (error) {
       this.discardUnsent();
-      this.finish({ ok: false, error, local: true });
+      this.finish(false, error, true);
       return;
     }
     if (this.done) return; // a oneway call, answered while sending
@@ -98,16 +115,16 @@ class Attempt {
       this.discardUnsent();
       return;
     }
-    if (watch) {
-      this.queued = watch.queuedSince(this.mark);
-      watch.add(this);
+    if (env.watch) {
+      this.queued = env.watch.queuedSince(this.mark);
+      env.watch.add(this);
     }
-    this.timer = setTimeout(() => this.expire(timeoutMs), timeoutMs);
+    env.deadlines.add(this, this.timeoutMs);
   }
 
   /** Drops what a failed `send_*` left in the transport's output buffer. */
   private discardUnsent(): void {
-    const out = this.client.output;
+    const out = (this.env.client as ClientInternals).output;
     if (out && Array.isArray(out.outBuffers) && typeof out.outCount === 'number') {
       out.outBuffers = [];
       out.outCount = 0;
@@ -115,43 +132,35 @@ class Attempt {
   }
 
   private reply(err: unknown, value: unknown): void {
-    if (err === null || err === undefined) this.finish({ ok: true, value });
-    else this.finish({ ok: false, error: err, local: this.sendFailed });
+    if (err === null || err === undefined) this.finish(true, value, false);
+    else this.finish(false, err, this.sendFailed);
   }
 
-  private expire(timeoutMs: number): void {
-    this.timer = undefined;
+  /** The deadline passed (called by the deadline list, which has already dropped the node). */
+  expire(): void {
     this.abandon();
-    this.finish({
-      ok: false,
-      error: new ThriftTimeoutError(this.method.name, timeoutMs),
-      local: false,
-    });
+    this.finish(false, new ThriftTimeoutError(this.method.name, this.timeoutMs), false);
   }
 
-  /** Called by the watch when the connection closes or errors while the call is pending. */
+  /** The connection closed or errored (called by the watch, which has already dropped it). */
   failFromConnection(reason: 'closed' | 'error', cause: unknown): void {
     this.abandon();
-    this.finish({
-      ok: false,
-      error: connectionFailure(this.method.name, reason, cause),
-      local: false,
-    });
+    this.finish(false, connectionFailure(this.method.name, reason, cause), false);
   }
 
   /** Forgets the pending reply slot (a late reply is then dropped) and any queued request. */
   private abandon(): void {
     if (this.done) return;
-    const reqs = this.client._reqs;
+    const reqs = (this.env.client as ClientInternals)._reqs;
     if (reqs && this.seqid !== undefined) delete reqs[this.seqid];
-    this.watch?.unqueue(this.mark, this.queued);
+    this.env.watch?.unqueue(this.mark, this.queued);
   }
 
-  private finish(result: AttemptResult): void {
+  private finish(ok: boolean, valueOrError: unknown, local: boolean): void {
     if (this.done) return;
     this.done = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.deadlineList?.remove(this);
     this.watch?.delete(this);
-    this.resolve(result);
+    this.owner.attemptEnded(ok, valueOrError, local);
   }
 }

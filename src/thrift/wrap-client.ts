@@ -12,6 +12,7 @@ import { validateThriftOptions } from './options.js';
 import { MethodRuntimes } from './method-runtime.js';
 import { ConnectionWatch } from './connection-watch.js';
 import { guardedCall, type ClientEnv } from './guarded-call.js';
+import { Deadlines } from './deadlines.js';
 import type { ThriftBreakerOptions } from './types.js';
 
 type NodeCallback = (error: unknown, value?: unknown) => void;
@@ -45,6 +46,7 @@ export function wrapThriftClient<C extends object>(
     client,
     registry: validated.registry,
     watch: validated.connection ? new ConnectionWatch(validated.connection) : undefined,
+    deadlines: new Deadlines(),
   };
   const runtimes = new MethodRuntimes(validated);
   const guarded = new Map<string | symbol, unknown>();
