@@ -10,6 +10,8 @@
  * keeps the process alive, and an idle wrapper must not.
  */
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** A pending call as a deadline list holds it. */
 export interface DeadlineNode {
   /** Absolute deadline, `performance.now()` ms. */
@@ -54,7 +56,8 @@ export class DeadlineList {
   }
 
   private arm(ms: number): void {
-    this.timer = setTimeout(() => this.fire(), Math.max(1, Math.ceil(ms)));
+    // setTimeout fires at once for delays beyond 2^31 - 1 ms; a longer deadline re-arms.
+    this.timer = setTimeout(() => this.fire(), Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(ms))));
     this.timer.unref();
   }
 
