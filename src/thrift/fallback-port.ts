@@ -34,13 +34,23 @@ export interface ThriftFallback {
   ): FallbackServed | undefined | Promise<FallbackServed | undefined>;
 }
 
-/** The fallback of a method policy, or undefined when it has none. */
+/**
+ * The fallback of a method policy, or undefined when it has none. A method marked
+ * `idempotent: false` keeps its value fallback but never caches: replaying a write's old reply
+ * would be a lie (as in the gRPC adapter).
+ */
 export function createThriftFallback(
   policy: ThriftMethodPolicy,
   clock: Clock,
 ): ThriftFallback | undefined {
-  if (!policy.fallback) return undefined;
-  const fallback = new MethodFallback(policy.fallback, clock);
+  let options = policy.fallback;
+  if (!options) return undefined;
+  if (policy.idempotent === false && options.cache) {
+    const { cache: _dropped, ...rest } = options;
+    options = rest;
+    if (rest.value === undefined) return undefined;
+  }
+  const fallback = new MethodFallback(options, clock);
   return {
     caches: fallback.hasCache,
     onFailure: fallback.servesFailures,

@@ -1,6 +1,7 @@
 /**
  * The wrapper's view of a method's retry settings (an adapter over src/retry's `RetryPlanner`).
- * A method marked `idempotent: false` is never retried, whatever its `retry` says.
+ * No retries without `retry`, with `retry: false` or `maxAttempts: 1`, or for a method marked
+ * `idempotent: false` (a call with side effects is never sent twice), as in the gRPC adapter.
  */
 import type { Clock } from '../core/clock.js';
 import { RetryPlanner } from '../retry/index.js';
@@ -22,6 +23,7 @@ export function createThriftRetry(
   policy: ThriftMethodPolicy,
   clock: Clock,
 ): ThriftRetry | undefined {
-  if (!policy.retry || policy.idempotent === false) return undefined;
-  return new RetryPlanner(policy.retry, clock);
+  const retry = policy.retry;
+  if (!retry || retry.maxAttempts <= 1 || policy.idempotent === false) return undefined;
+  return new RetryPlanner(retry, clock);
 }

@@ -121,6 +121,18 @@ for (const style of ['callback', 'es6'] as const satisfies readonly ClientStyle[
       expect(registry.find('Catalog/listItems')?.state).toBe('open');
     });
 
+    it('never caches the replies of a method marked idempotent: false', async () => {
+      const { s, rpc, registry } = await setup(style, {
+        defaults: { fallback: { cache: { ttlMs: 60_000 } } },
+        methods: { putItem: { idempotent: false } },
+      });
+      const item = new types.Item({ id: 'w', name: 'write', priceCents: 1, tags: [] });
+      await rpc.putItem!(item);
+      registry.get('Catalog/putItem').forceOpen();
+      expect(isCircuitOpenError(errorOf(await settle(rpc.putItem!(item), BOUND_MS)))).toBe(true);
+      expect(s.count('putItem')).toBe(1);
+    });
+
     it('never answers a oneway method from a fallback', async () => {
       const { s, rpc, registry } = await setup(style, {
         methods: { '*': { fallback: { value: 'nope' } } },
