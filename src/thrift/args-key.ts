@@ -11,87 +11,58 @@
 
 /** The canonical text of `args` (see the file's comment). Never throws. */
 export function serializeArgs(args: readonly unknown[]): string {
-  const parts: string[] = [];
-  const seen = new Set<object>();
-  write(args, parts, seen);
-  return parts.join('');
+  return text(args, new Set());
 }
 
-function write(v: unknown, out: string[], seen: Set<object>): void {
+function text(v: unknown, seen: Set<object>): string {
   switch (typeof v) {
     case 'string':
-      out.push(JSON.stringify(v));
-      return;
+      return JSON.stringify(v);
     case 'number':
-      out.push(Number.isFinite(v) ? String(v) : `#n${String(v)}`);
-      return;
+      return Number.isFinite(v) ? String(v) : `#n${String(v)}`;
     case 'boolean':
-      out.push(v ? 'true' : 'false');
-      return;
+      return v ? 'true' : 'false';
     case 'bigint':
-      out.push(`#i${v.toString()}`);
-      return;
+      return `#i${v.toString()}`;
     case 'undefined':
-      out.push('#u');
-      return;
+      return '#u';
     case 'object':
       break;
     default:
       // Functions and symbols are not Thrift data; keep their kind so keys stay distinct.
-      out.push(`#${typeof v}`);
-      return;
+      return `#${typeof v}`;
   }
-  if (v === null) {
-    out.push('null');
-    return;
-  }
-  if (seen.has(v)) {
-    out.push('#cycle');
-    return;
-  }
+  if (v === null) return 'null';
+  if (seen.has(v)) return '#cycle';
   seen.add(v);
+  let out: string;
   if (v instanceof Uint8Array) {
-    out.push(`#b${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}`);
+    out = `#b${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}`;
   } else if (Array.isArray(v)) {
-    writeList('[', v, out, seen);
+    out = '[';
+    for (let i = 0; i < v.length; i++) out += (i > 0 ? ',' : '') + text(v[i], seen);
+    out += ']';
   } else if (v instanceof Set) {
-    writeList('#s[', [...v].map((x) => canonical(x)).sort(), out, seen, true);
+    out = `#s[${[...v]
+      .map((x) => text(x, seen))
+      .sort()
+      .join(',')}]`;
   } else if (v instanceof Map) {
-    const entries = [...v].map(([k, x]) => `${canonical(k)}:${canonical(x)}`).sort();
-    out.push(`#m{${entries.join(',')}}`);
+    const entries = [...v].map(([k, x]) => `${text(k, seen)}:${text(x, seen)}`).sort();
+    out = `#m{${entries.join(',')}}`;
   } else if (isInt64(v)) {
-    out.push(`#i${v.toOctetString()}`);
+    out = `#i${v.toOctetString()}`;
   } else {
     const keys = Object.keys(v).sort();
-    out.push('{');
-    keys.forEach((k, i) => {
-      if (i > 0) out.push(',');
-      out.push(JSON.stringify(k), ':');
-      write((v as Record<string, unknown>)[k], out, seen);
-    });
-    out.push('}');
+    out = '{';
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      out += `${i > 0 ? ',' : ''}${JSON.stringify(k)}:${text((v as Record<string, unknown>)[k], seen)}`;
+    }
+    out += '}';
   }
   seen.delete(v);
-}
-
-function writeList(
-  open: string,
-  items: readonly unknown[],
-  out: string[],
-  seen: Set<object>,
-  raw = false,
-): void {
-  out.push(open);
-  items.forEach((x, i) => {
-    if (i > 0) out.push(',');
-    if (raw) out.push(x as string);
-    else write(x, out, seen);
-  });
-  out.push(']');
-}
-
-function canonical(v: unknown): string {
-  return serializeArgs([v]).slice(1, -1);
+  return out;
 }
 
 /** node-int64 (npm thrift's i64): an 8-byte buffer with `toOctetString()`. */

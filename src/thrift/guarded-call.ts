@@ -30,9 +30,6 @@ export interface ClientEnv extends AttemptEnv {
   readonly registry: CircuitRegistry;
 }
 
-/** Argument texts up to this long are cache keys themselves; longer ones are hashed. */
-const RAW_KEY_MAX = 96;
-
 /** Runs a guarded call of `rt` with `args`; resolves with the reply or the fallback answer. */
 export function guardedCall(env: ClientEnv, rt: MethodRuntime, args: unknown[]): Promise<unknown> {
   return new ThriftCall(env, rt, args).run();
@@ -55,20 +52,15 @@ class ThriftCall implements FallbackCall, AttemptOwner {
   ) {}
 
   /**
-   * The response-cache key. Thrift calls carry no credentials, so the key is the method's cache
-   * (one per method) plus the canonical argument text: short texts are used as they are, longer
-   * ones through `deriveCacheKey`'s digest, which bounds the memory a key takes. The two never
-   * collide: a digest is base64url and has no `:`.
+   * The response-cache key: `deriveCacheKey` over the method and the canonical argument text.
+   * Thrift calls carry no metadata, but their arguments may hold credentials (a token passed as
+   * an argument): only the digest is kept.
    */
   cacheKey(): string {
-    if (this.key === undefined) {
-      const text = serializeArgs(this.args);
-      this.key =
-        text.length <= RAW_KEY_MAX
-          ? `a:${text}`
-          : deriveCacheKey(this.rt.rpc.name, Buffer.from(text, 'utf8'));
-    }
-    return this.key;
+    return (this.key ??= deriveCacheKey(
+      this.rt.rpc.name,
+      Buffer.from(serializeArgs(this.args), 'utf8'),
+    ));
   }
 
   callContext(): CallContext {
