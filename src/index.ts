@@ -72,9 +72,14 @@ export type {
 } from './thrift/types.js';
 export {
   DEFAULT_THRIFT_FAILURES,
+  isDeclaredThriftException,
+  THRIFT_FAILURE_CATEGORIES,
+  thriftFailureCategory,
   type ThriftFailure,
   type ThriftFailureCategory,
 } from './classify/thrift-errors.js';
+export { DEFAULT_THRIFT_TIMEOUT_MS } from './thrift/method-runtime.js';
+export type { ThriftTransportReason } from './classify/thrift-call-errors.js';
 export {
   isThriftTimeoutError,
   isThriftTransportError,

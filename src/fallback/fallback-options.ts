@@ -18,7 +18,8 @@ export interface FallbackOptions {
   };
   /**
    * A static answer, or a function of the call computing one (sync or async). Used when the
-   * circuit rejects a call or a call fails as a failure, after the cache had nothing.
+   * cache has nothing for a call the circuit rejected — and for a call that failed, when
+   * `cache.serveOn` is `'open-or-failure'`.
    */
   value?: unknown | ((ctx: CallContext) => unknown | Promise<unknown>);
 }
