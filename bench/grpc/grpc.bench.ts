@@ -8,7 +8,9 @@
  * machinery alone). Rounds are interleaved (the order rotates) at concurrency 1 and 64; each sample runs
  * for a fixed time and reports calls per second and client CPU per call (`process.cpuUsage`,
  * user + system, the server's CPU excluded). A ratio against bare is taken within each round and
- * the median over rounds is reported.
+ * the median over rounds is reported. Those end-to-end ratios move by ±10 % between runs on a
+ * shared machine, so the interceptor's own CPU per call is also measured without the network
+ * (added-cost.ts) and set against the CPU of a bare call.
  *
  * The open-circuit path: with the circuit forced open, the latency of a call (from `client.Say()`
  * to its callback) answered with UNAVAILABLE, and of one served from the cache; p50/p99. Stack
@@ -29,9 +31,10 @@ import OpossumBreaker from 'opossum';
 import { CircuitRegistry } from '../../src/registry/circuit-registry.js';
 import { createGrpcBreakerInterceptor } from '../../src/grpc/interceptor.js';
 import { interleaved, isMain, median, percentile, saveResults, table } from '../harness.js';
+import { addedCost } from './added-cost.js';
 
 const ROUNDS = 10;
-const SAMPLE_MS = 450;
+const SAMPLE_MS = 400;
 const CONCURRENCY = [1, 64] as const;
 const OPEN_PATH_CALLS = 20_000;
 const SAY = '/rpcbreaker.echo.v1.Echo/Say';
@@ -249,6 +252,24 @@ export async function main() {
         `${(r.cpuPerCallVsBare as number).toFixed(3)}×`,
       ]),
     );
+    console.log("\n## gRPC: the interceptor's own CPU per call (no network)\n");
+    const added = await addedCost((Echo as unknown as grpc.ServiceClientConstructor).service.Say!);
+    const bareCpuNs = (c: number) =>
+      tp.rows.find((r) => r.concurrency === c && r.contender === 'bare')!.cpuUsPerCall! as number;
+    const share = (ns: number) =>
+      `${((ns / 1000 / bareCpuNs(1)) * 100).toFixed(1)} % / ${((ns / 1000 / bareCpuNs(64)) * 100).toFixed(1)} %`;
+    const addedTable = table(
+      ['interceptor', 'CPU ns added per call', 'share of a bare call’s CPU (c=1 / c=64)'],
+      [
+        [
+          'grpc-js pass-through (reference)',
+          added.passThroughAddedNs,
+          share(added.passThroughAddedNs),
+        ],
+        ['rpc-breaker', added.addedNs, share(added.addedNs)],
+        ['rpc-breaker + cache writes', added.addedWithCacheNs, share(added.addedWithCacheNs)],
+      ],
+    );
     console.log('\n## gRPC: open-circuit path (latency of one call, µs)\n');
     const open = await openPath(server.address, Echo);
     const openTable = table(
@@ -271,9 +292,19 @@ export async function main() {
       );
     }
     console.log(
+      `interceptor's own CPU per call: +${(added.addedNs / 1000).toFixed(2)} µs, ` +
+        `+${(added.addedWithCacheNs / 1000).toFixed(2)} µs with cache writes (a bare call: ` +
+        `${bareCpuNs(1).toFixed(0)} µs at c=1, ${bareCpuNs(64).toFixed(0)} µs at c=64)`,
+    );
+    console.log(
       `open circuit p99: rejected ${open.rejected.p99Us.toFixed(1)} µs, cache-served ${open.cacheServed.p99Us.toFixed(1)} µs (target < 50 µs)`,
     );
-    const result = { throughput: tp.rows, openCircuit: open, tables: [tpTable, openTable] };
+    const result = {
+      throughput: tp.rows,
+      addedCost: added,
+      openCircuit: open,
+      tables: [tpTable, addedTable, openTable],
+    };
     saveResults('grpc', result);
     return result;
   } finally {
