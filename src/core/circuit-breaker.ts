@@ -13,7 +13,7 @@
  */
 import { systemClock, type Clock } from './clock.js';
 import type { CircuitObserver, CircuitSync, SharedCircuitState } from './circuit-sync.js';
-import { CircuitOpenError } from './errors.js';
+import { CircuitOpenError, describeRejection } from './errors.js';
 import { openDurationMs } from './open-duration.js';
 import { CallPermit, type PermitOwner } from './permit.js';
 import { ensureResolved, type CircuitPolicy, type ResolvedCircuitPolicy } from './policy.js';
@@ -134,6 +134,15 @@ export class CircuitBreaker implements PermitOwner {
       return this.reject('open', (this.openUntil ?? now) - now);
     }
     return this.grant(now, false);
+  }
+
+  /** Why `tryAcquire` last refused a call, without building an error (no stack capture). */
+  lastRejection(): { reason: RejectReason; retryAfterMs: number; message: string } {
+    return {
+      reason: this.rejectReason,
+      retryAfterMs: this.rejectAfterMs,
+      message: describeRejection(this.name, this.rejectAfterMs, this.rejectReason),
+    };
   }
 
   /** A `CircuitOpenError` describing the last rejection by `tryAcquire`. */

@@ -12,16 +12,7 @@ import { fallbackMetadata, rejectionMetadata, type MetadataFactory } from './met
  * and trailing metadata `x-circuit-state`, `x-retry-after-ms`, `x-circuit-reject-reason`.
  */
 export function rejectionAnswer(breaker: CircuitBreaker, make: MetadataFactory): SyntheticAnswer {
-  // Only the error's message, reason and retryAfterMs are used: skip capturing a stack trace,
-  // which would be most of the interceptor's cost of a rejected call.
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  let err: ReturnType<CircuitBreaker['rejectionError']>;
-  try {
-    err = breaker.rejectionError();
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
+  const err = breaker.lastRejection();
   return {
     headers: undefined,
     messages: [],
