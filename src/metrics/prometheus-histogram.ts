@@ -9,7 +9,7 @@
  * aggregation treat it as the histogram it is; observing it directly is not supported (the
  * data come from the registry's call events).
  */
-import { Histogram, type Registry } from 'prom-client';
+import { Histogram, type Registry, type RegistryContentType } from 'prom-client';
 import { OUTCOMES, type CircuitTally } from './circuit-tally.js';
 
 type Labels = 'circuit' | 'outcome';
@@ -38,7 +38,7 @@ export class TallyHistogram extends Histogram<Labels> {
   constructor(
     name: string,
     help: string,
-    promRegistry: Registry,
+    promRegistry: Registry<RegistryContentType>,
     tally: CircuitTally,
     circuits: () => Iterable<string>,
   ) {

@@ -22,7 +22,13 @@
  * - `rpc_breaker_in_flight_calls{circuit}`, `rpc_breaker_retry_after_seconds{circuit}`,
  *   `rpc_breaker_window_failure_ratio{circuit}` gauges, and `rpc_breaker_circuits` (how many)
  */
-import { Counter, Gauge, register as globalRegistry, type Registry } from 'prom-client';
+import {
+  Counter,
+  Gauge,
+  register as globalRegistry,
+  type Registry,
+  type RegistryContentType,
+} from 'prom-client';
 import { ConfigError } from '../core/errors.js';
 import type { CircuitSnapshot, CircuitState, Disposable } from '../core/types.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
@@ -51,10 +57,13 @@ export const PROMETHEUS_METRIC_NAMES = Object.freeze({
   circuits: 'rpc_breaker_circuits',
 });
 
+/** A prom-client registry of either content type (Prometheus text or OpenMetrics). */
+type AnyRegistry = Registry<RegistryContentType>;
+
 const STATES: readonly CircuitState[] = ['closed', 'open', 'half-open', 'forced-open', 'disabled'];
 
 /** Which CircuitRegistry each prom-client registry exports, and how to undo it. */
-const registrations = new WeakMap<Registry, { circuits: CircuitRegistry; handle: Disposable }>();
+const registrations = new WeakMap<AnyRegistry, { circuits: CircuitRegistry; handle: Disposable }>();
 
 /**
  * Exports the circuits of `registry` as Prometheus metrics (see the list at the top of this
@@ -73,7 +82,7 @@ const registrations = new WeakMap<Registry, { circuits: CircuitRegistry; handle:
  */
 export function registerPrometheusMetrics(
   registry: CircuitRegistry,
-  promRegistry: Registry = globalRegistry,
+  promRegistry: Registry<RegistryContentType> = globalRegistry,
 ): Disposable {
   if (typeof registry?.snapshot !== 'function' || typeof registry.onCall !== 'function')
     throw new ConfigError('registry', 'must be a CircuitRegistry', registry);

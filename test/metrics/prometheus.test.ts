@@ -1,4 +1,9 @@
-import { Registry, register as globalRegistry, Gauge } from 'prom-client';
+import {
+  Gauge,
+  Registry,
+  register as globalRegistry,
+  type OpenMetricsContentType,
+} from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { ConfigError } from '../../src/core/errors.js';
@@ -197,7 +202,8 @@ describe('registerPrometheusMetrics', () => {
 
   it('renders on an OpenMetrics registry too', async () => {
     const registry = new CircuitRegistry();
-    const prom = new Registry(Registry.OPENMETRICS_CONTENT_TYPE);
+    const prom = new Registry<OpenMetricsContentType>();
+    prom.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
     disposers.push(registerPrometheusMetrics(registry, prom));
     registry.get('x').tryAcquire()!.record('success', 1);
     const text = await prom.metrics();
