@@ -1,0 +1,176 @@
+/**
+ * A registry's circuits through the OpenTelemetry metrics API (`@opentelemetry/api`, an optional
+ * peer). Only types are imported from it: the caller hands in a `Meter`, so this module loads
+ * without the API installed, and without an SDK the API's no-op meter makes it cost nothing.
+ *
+ * The figures match the Prometheus exporter. Observable instruments are read in one batch
+ * callback over one registry snapshot when the SDK collects (no timer here; the SDK's reader
+ * decides when). Rejections by reason and fallbacks by kind come from registry events (see
+ * circuit-tally.ts). Call durations go to a histogram from `onCall`, with the attribute objects
+ * made once per circuit and outcome so a call allocates nothing.
+ *
+ * Instruments (attributes: `circuit` plus the one named):
+ * - `rpc_breaker.state` observable gauge, one-hot by `state` (1 current, 0 the other four)
+ * - `rpc_breaker.calls` observable counter by `outcome`; `rpc_breaker.slow_calls`,
+ *   `rpc_breaker.transitions` observable counters
+ * - `rpc_breaker.rejections` by `reason`, `rpc_breaker.fallbacks` by `kind` observable counters
+ * - `rpc_breaker.in_flight` observable up-down counter; `rpc_breaker.retry_after` (s) and
+ *   `rpc_breaker.window.failure_ratio` observable gauges
+ * - `rpc_breaker.call.duration` histogram (s) by `outcome`
+ * Once a circuit is evicted it is no longer observed; the SDK decides how long it keeps reporting
+ * the last histogram points of that circuit.
+ */
+import type {
+  Attributes,
+  BatchObservableCallback,
+  BatchObservableResult,
+  Histogram,
+  Meter,
+  Observable,
+} from '@opentelemetry/api';
+import { ConfigError } from '../core/errors.js';
+import type { CircuitSnapshot, CircuitState, Disposable, Outcome } from '../core/types.js';
+import type { CircuitRegistry } from '../registry/circuit-registry.js';
+import {
+  CircuitTally,
+  DEFAULT_DURATION_BUCKETS_S,
+  FALLBACK_KINDS,
+  REJECT_REASONS,
+} from './circuit-tally.js';
+import { scrapeSnapshots } from './scrape-snapshots.js';
+
+const STATES: readonly CircuitState[] = ['closed', 'open', 'half-open', 'forced-open', 'disabled'];
+
+/** Handles per meter and registry: registering the same pair twice returns the first handle. */
+const registrations = new WeakMap<Meter, WeakMap<CircuitRegistry, Disposable>>();
+
+/**
+ * Reports the circuits of `registry` through `meter` (see the instruments listed at the top of
+ * this module). Calling it again with the same meter and registry is a no-op returning the first
+ * handle. Several registries may report through one meter; give their circuits distinct names.
+ *
+ * @param registry the circuits to report
+ * @param meter from `metrics.getMeter('rpc-breaker')` of `@opentelemetry/api`
+ * @returns a handle whose `dispose()` removes the batch callback and stops recording durations
+ *   (the histogram instrument itself cannot be removed through the API)
+ * @throws ConfigError when `registry` or `meter` is not what it should be
+ */
+export function registerOpenTelemetryMetrics(registry: CircuitRegistry, meter: Meter): Disposable {
+  if (typeof registry?.snapshot !== 'function' || typeof registry.onCall !== 'function')
+    throw new ConfigError('registry', 'must be a CircuitRegistry', registry);
+  if (
+    typeof meter?.createObservableGauge !== 'function' ||
+    typeof meter.addBatchObservableCallback !== 'function'
+  )
+    throw new ConfigError(
+      'meter',
+      'must be an OpenTelemetry Meter (@opentelemetry/api >= 1.4)',
+      meter,
+    );
+  let perRegistry = registrations.get(meter);
+  const existing = perRegistry?.get(registry);
+  if (existing) return existing;
+
+  const count = (name: string, description: string, unit = '{call}') =>
+    meter.createObservableCounter(name, { description, unit });
+  const gauge = (name: string, description: string, unit: string) =>
+    meter.createObservableGauge(name, { description, unit });
+  const state = gauge('rpc_breaker.state', 'Circuit state, one-hot by state.', '1');
+  const calls = count('rpc_breaker.calls', 'Calls that ran under the circuit, by outcome.');
+  const slow = count('rpc_breaker.slow_calls', 'Calls at least slowCallMs long.');
+  const transitions = count('rpc_breaker.transitions', 'State changes.', '{transition}');
+  const rejections = count('rpc_breaker.rejections', 'Calls rejected without running, by reason.');
+  const fallbacks = count('rpc_breaker.fallbacks', 'Fallback answers served, by kind.', '{answer}');
+  const inFlight = meter.createObservableUpDownCounter('rpc_breaker.in_flight', {
+    description: 'Calls holding a permit right now.',
+    unit: '{call}',
+  });
+  const retryAfter = gauge(
+    'rpc_breaker.retry_after',
+    'Time until an open circuit lets a probe through.',
+    's',
+  );
+  const failureRatio = gauge(
+    'rpc_breaker.window.failure_ratio',
+    'Share of failures among the calls in the trip window.',
+    '1',
+  );
+  const duration: Histogram = meter.createHistogram('rpc_breaker.call.duration', {
+    description: 'Duration of calls that ran under the circuit, by outcome.',
+    unit: 's',
+    advice: { explicitBucketBoundaries: [...DEFAULT_DURATION_BUCKETS_S] },
+  });
+
+  const tally = new CircuitTally(registry);
+  const snapshots = scrapeSnapshots(registry);
+  const observables: Observable[] = [
+    ...[state, calls, slow, transitions, rejections, fallbacks],
+    ...[inFlight, retryAfter, failureRatio],
+  ];
+  const observe: BatchObservableCallback = (result: BatchObservableResult) => {
+    for (const s of snapshots()) {
+      const circuit = s.name;
+      for (const st of STATES)
+        result.observe(state, s.state === st ? 1 : 0, { circuit, state: st });
+      result.observe(calls, s.counts.successes, { circuit, outcome: 'success' });
+      result.observe(calls, s.counts.failures, { circuit, outcome: 'failure' });
+      result.observe(calls, s.counts.ignored, { circuit, outcome: 'ignore' });
+      result.observe(slow, s.counts.slow, { circuit });
+      result.observe(transitions, s.counts.transitions, { circuit });
+      observeSplit(result, rejections, s, 'reason', REJECT_REASONS, tally.get(circuit)?.rejections);
+      observeSplit(result, fallbacks, s, 'kind', FALLBACK_KINDS, tally.get(circuit)?.fallbacks);
+      result.observe(inFlight, s.inFlight, { circuit });
+      result.observe(retryAfter, s.retryAfterMs / 1000, { circuit });
+      result.observe(failureRatio, s.window.failureRate, { circuit });
+    }
+  };
+  meter.addBatchObservableCallback(observe, observables);
+
+  // Attribute objects per circuit, indexed like the outcomes: a recorded call allocates nothing.
+  const attributes = new Map<string, [Attributes, Attributes, Attributes]>();
+  const outcomeSlot: Record<Outcome, 0 | 1 | 2> = { success: 0, failure: 1, ignore: 2 };
+  const callSub = registry.onCall((e) => {
+    let a = attributes.get(e.name);
+    if (!a) {
+      const circuit = e.name;
+      a = [
+        { circuit, outcome: 'success' },
+        { circuit, outcome: 'failure' },
+        { circuit, outcome: 'ignore' },
+      ];
+      attributes.set(circuit, a);
+    }
+    duration.record(e.durationMs > 0 ? e.durationMs / 1000 : 0, a[outcomeSlot[e.outcome]]);
+  });
+  const evictSub = registry.onEvict((e) => attributes.delete(e.name));
+
+  const handle: Disposable = {
+    dispose: () => {
+      if (registrations.get(meter)?.get(registry) !== handle) return;
+      registrations.get(meter)?.delete(registry);
+      meter.removeBatchObservableCallback(observe, observables);
+      callSub.dispose();
+      evictSub.dispose();
+      tally.dispose();
+      attributes.clear();
+    },
+  };
+  if (!perRegistry) {
+    perRegistry = new WeakMap();
+    registrations.set(meter, perRegistry);
+  }
+  perRegistry.set(registry, handle);
+  return handle;
+}
+
+function observeSplit(
+  result: BatchObservableResult,
+  instrument: Observable,
+  s: CircuitSnapshot,
+  label: string,
+  values: readonly string[],
+  counts: Float64Array | undefined,
+): void {
+  for (let i = 0; i < values.length; i++)
+    result.observe(instrument, counts?.[i] ?? 0, { circuit: s.name, [label]: values[i]! });
+}
