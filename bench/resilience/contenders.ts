@@ -30,6 +30,14 @@ export interface Contender {
 
 export const DEADLINE_MS = 1_000;
 const GET = '/rpcbreaker.catalog.v1.Catalog/GetItem';
+
+/** The rpc-breaker-cache contender's circuit policy, shared with the Thrift scenario. */
+export const CACHE_CONTENDER_CIRCUIT = {
+  trip: { failureRate: 0.5, minimumCalls: 10, windowMs: 5_000 },
+  slowCallMs: 250,
+  slowCallRate: 0.5,
+  openMs: { initialMs: 5_000, maxMs: 10_000 },
+};
 const channelOptions = {
   'grpc.max_reconnect_backoff_ms': 500,
   'grpc.initial_reconnect_backoff_ms': 100,
@@ -217,12 +225,7 @@ export function createContenders(address: string): Contender[] {
     rpcBreaker(address, 'rpc-breaker-cache', {
       defaults: {
         timeoutMs: DEADLINE_MS,
-        circuit: {
-          trip: { failureRate: 0.5, minimumCalls: 10, windowMs: 5_000 },
-          slowCallMs: 250,
-          slowCallRate: 0.5,
-          openMs: { initialMs: 5_000, maxMs: 10_000 },
-        },
+        circuit: CACHE_CONTENDER_CIRCUIT,
       },
       methods: {
         [GET]: {

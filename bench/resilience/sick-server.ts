@@ -76,4 +76,4 @@ process.on('message', async (m: any) => {
 process.on('disconnect', () => process.exit(0));
 
 await listen();
-process.send!({ ready: true, port });
+process.send!({ ready: true, ports: { all: port } });
