@@ -88,6 +88,25 @@ export class MethodFallback {
   }
 }
 
+/**
+ * A method's fallback, or undefined when it has none. A method not safe to repeat
+ * (`idempotent: false`) keeps its value fallback but never caches: replaying a write's old reply
+ * would be a lie.
+ */
+export function createMethodFallback(
+  options: FallbackOptions | undefined,
+  idempotent: boolean | undefined,
+  clock: Clock,
+): MethodFallback | undefined {
+  if (!options) return undefined;
+  if (idempotent === false && options.cache) {
+    const { cache: _dropped, ...rest } = options;
+    if (rest.value === undefined) return undefined;
+    options = rest;
+  }
+  return new MethodFallback(options, clock);
+}
+
 /** `original` with `cause` set to the fallback's error (wrapped when it cannot take it). */
 export function withCause(original: unknown, cause: unknown): Error {
   if (original instanceof Error && Object.isExtensible(original)) {

@@ -1,6 +1,7 @@
 /** Fallbacks: last-known-good cache, value fallbacks, cache keys. */
 export { CREDENTIAL_METADATA, credentialNames, deriveCacheKey } from './cache-key.js';
 export {
+  createMethodFallback,
   MethodFallback,
   withCause,
   type FallbackServed,

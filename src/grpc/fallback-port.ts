@@ -1,12 +1,12 @@
 /**
- * The interceptor's view of a method's fallback: an adapter over `MethodFallback` (src/fallback)
+ * The interceptor's view of a method's fallback: an adapter over `createMethodFallback` (src/fallback)
  * that knows gRPC's side of it — the cache key from the request's serialized bytes and the
  * caller's credential metadata, and the stored size of a reply.
  */
 import type { Metadata } from '@grpc/grpc-js';
 import type { CallContext } from '../classify/call-context.js';
 import type { Clock } from '../core/clock.js';
-import { MethodFallback, deriveCacheKey } from '../fallback/index.js';
+import { createMethodFallback, deriveCacheKey } from '../fallback/index.js';
 import type { GrpcMethodPolicy } from './options.js';
 import { approximateSize } from './size-estimate.js';
 
@@ -54,14 +54,8 @@ export function createFallbackPort(
   path: string,
   clock: Clock,
 ): FallbackPort | undefined {
-  let options = policy.fallback;
-  if (!options) return undefined;
-  if (policy.idempotent === false && options.cache) {
-    const { cache: _dropped, ...rest } = options;
-    options = rest;
-    if (rest.value === undefined) return undefined;
-  }
-  const fallback = new MethodFallback(options, clock);
+  const fallback = createMethodFallback(policy.fallback, policy.idempotent, clock);
+  if (!fallback) return undefined;
   const names = fallback.credentialNames;
   return {
     caches: fallback.hasCache,

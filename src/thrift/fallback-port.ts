@@ -1,11 +1,11 @@
 /**
- * The wrapper's view of a method's fallback (an adapter over src/fallback's `MethodFallback`).
+ * The wrapper's view of a method's fallback (an adapter over src/fallback's `createMethodFallback`).
  * Cache keys are derived from the method and the canonical text of the call's arguments; Thrift
  * has no request metadata, so no credential values take part.
  */
 import type { CallContext } from '../classify/call-context.js';
 import type { Clock } from '../core/clock.js';
-import { MethodFallback, type FallbackServed } from '../fallback/index.js';
+import { createMethodFallback, type FallbackServed } from '../fallback/index.js';
 import type { ThriftMethodPolicy } from './types.js';
 import { approximateSize } from './value-size.js';
 
@@ -43,14 +43,8 @@ export function createThriftFallback(
   policy: ThriftMethodPolicy,
   clock: Clock,
 ): ThriftFallback | undefined {
-  let options = policy.fallback;
-  if (!options) return undefined;
-  if (policy.idempotent === false && options.cache) {
-    const { cache: _dropped, ...rest } = options;
-    options = rest;
-    if (rest.value === undefined) return undefined;
-  }
-  const fallback = new MethodFallback(options, clock);
+  const fallback = createMethodFallback(policy.fallback, policy.idempotent, clock);
+  if (!fallback) return undefined;
   return {
     caches: fallback.hasCache,
     onFailure: fallback.servesFailures,
