@@ -1,0 +1,78 @@
+/**
+ * The status page's only style sheet and script, inline and constant, and the Content Security
+ * Policy that allows exactly them (by SHA-256 hash) and nothing else: no external asset, no
+ * other script, no inline style attribute, requests only to the page's own origin.
+ *
+ * The script refreshes the page every second by fetching it again and swapping in the server's
+ * newly rendered `<main>`: the server stays the only place that renders circuit data, escaped in
+ * one function (status-page.ts), and its history sampling keeps running while a tab is open.
+ */
+import { createHash } from 'node:crypto';
+
+/** Colours: closed green, half-open amber, open red, forced-open purple, disabled grey. */
+export const STATUS_CSS = `
+:root{color-scheme:light;font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328}
+body{margin:0;background:#f6f8fa}
+header{display:flex;align-items:baseline;gap:1.5em;padding:.8em 1.2em;background:#24292f;color:#fff}
+header h1{font-size:1.15em;margin:0}
+.live{font-size:.85em;color:#8ff0a4}.live.down{color:#ffb4a9}
+main{padding:1em 1.2em}
+.summary{margin:0 0 .8em}
+table{border-collapse:collapse;width:100%;background:#fff;box-shadow:0 1px 2px #0002}
+th,td{padding:.45em .7em;border-bottom:1px solid #d8dee4;text-align:left;vertical-align:middle}
+th{font-size:.8em;text-transform:uppercase;letter-spacing:.03em;color:#57606a;background:#f0f3f6}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.name{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywhere}
+small{color:#57606a;display:block}
+.state{display:inline-block;min-width:6.5em;padding:.1em .6em;border-radius:1em;color:#fff;font-weight:600;text-align:center}
+.st-closed{background:#1a7f37}.st-half-open{background:#bf8700}.st-open{background:#cf222e}
+.st-forced-open{background:#8250df}.st-disabled{background:#6e7781}
+.spark .f-closed{fill:#1a7f37}.spark .f-half-open{fill:#d4a72c}.spark .f-open{fill:#cf222e}
+.spark .f-forced-open{fill:#8250df}.spark .f-disabled{fill:#8c959f}
+.spark .rate{fill:none;stroke:#1f2328;stroke-width:1.2}
+.spark .base{fill:#eaeef2}
+.empty{padding:2em;text-align:center;color:#57606a}
+`;
+
+/** Refreshes `<main>` every second from the same URL; shows when the server cannot be reached. */
+export const STATUS_SCRIPT = `
+(() => {
+  const live = document.getElementById('live');
+  let busy = false;
+  async function refresh() {
+    if (busy || document.hidden) return;
+    busy = true;
+    try {
+      const res = await fetch(location.href, { cache: 'no-store', headers: { accept: 'text/html' } });
+      if (!res.ok) throw new Error('HTTP ' + res.status);
+      const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+      const next = doc.querySelector('main');
+      const current = document.querySelector('main');
+      if (!next || !current) throw new Error('no <main> in the response');
+      current.replaceWith(document.adoptNode(next));
+      live.textContent = 'live · updated ' + new Date().toLocaleTimeString();
+      live.className = 'live';
+    } catch (error) {
+      live.textContent = 'cannot reach the server (' + error.message + '); retrying';
+      live.className = 'live down';
+    } finally {
+      busy = false;
+    }
+  }
+  setInterval(refresh, 1000);
+})();
+`;
+
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+/** The page's Content-Security-Policy header value. */
+export const STATUS_CSP = [
+  "default-src 'none'",
+  `script-src ${sha256(STATUS_SCRIPT)}`,
+  `style-src ${sha256(STATUS_CSS)}`,
+  "connect-src 'self'",
+  'img-src data:',
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
