@@ -185,6 +185,19 @@ describe('registerOpenTelemetryMetrics', () => {
     expect(registerOpenTelemetryMetrics(registry, meter)).not.toBe(handle);
   });
 
+  it('creates no duration histogram with callDurations: false', async () => {
+    const registry = new CircuitRegistry();
+    const meter = new RecordingMeter();
+    registerOpenTelemetryMetrics(registry, meter, { callDurations: false });
+    registry.get('a').tryAcquire()!.record('success', 7);
+    expect(meter.instruments.some((i) => i.name === 'rpc_breaker.call.duration')).toBe(false);
+    expect(meter.records).toEqual([]);
+    expect(pick(await meter.collect(), 'rpc_breaker.calls', { outcome: 'success' })).toEqual([1]);
+    expect(() =>
+      registerOpenTelemetryMetrics(registry, new RecordingMeter(), { callDurations: 1 as never }),
+    ).toThrow('options.callDurations must be a boolean; got 1');
+  });
+
   it("works with the API's own global meter, a no-op without an SDK", () => {
     const registry = new CircuitRegistry();
     const handle = registerOpenTelemetryMetrics(registry, metrics.getMeter('rpc-breaker-test'));

@@ -190,6 +190,23 @@ describe('registerPrometheusMetrics', () => {
     expect(m.some((s) => s.labels.circuit === 'old' && s.name.includes('duration'))).toBe(false);
   });
 
+  it('leaves the duration histogram out with callDurations: false', async () => {
+    const registry = new CircuitRegistry();
+    const prom = new Registry();
+    disposers.push(registerPrometheusMetrics(registry, prom, { callDurations: false }));
+    const c = registry.get('fast');
+    await c.execute(async () => 1);
+    const m = parseExposition(await prom.metrics());
+    expect(valueOf(m, 'rpc_breaker_calls_total', { circuit: 'fast', outcome: 'success' })).toBe(1);
+    expect(m.some((s) => s.name.startsWith('rpc_breaker_call_duration'))).toBe(false);
+    expect(prom.getSingleMetric('rpc_breaker_call_duration_seconds')).toBeUndefined();
+    expect(() =>
+      registerPrometheusMetrics(new CircuitRegistry(), new Registry(), {
+        callDurations: 'no' as never,
+      }),
+    ).toThrow('options.callDurations must be a boolean; got "no"');
+  });
+
   it('takes one registry snapshot per scrape', async () => {
     const { registry, prom } = setup();
     registry.get('a');
