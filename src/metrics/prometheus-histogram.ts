@@ -19,6 +19,7 @@ interface SeriesValue {
   value: number;
 }
 
+/** `{name}_bucket`, `_sum` and `_count` series by circuit and outcome, read from a tally. */
 export class TallyHistogram extends Histogram<Labels> {
   // Set after super(): prom-client's constructor calls reset() before subclass fields exist.
   private source!: {

@@ -63,6 +63,7 @@ interface RateRing {
   size: number;
 }
 
+/** The state changes and sampled failure rates of a registry's circuits over the last `spanMs`. */
 export class StatusHistory implements Disposable {
   private readonly changes = new Map<string, Change[]>();
   private readonly rates = new Map<string, RateRing>();
