@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     redis: 'src/storage/redis/index.ts',
     prometheus: 'src/metrics/prometheus.ts',
+    opentelemetry: 'src/metrics/opentelemetry.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -86,3 +86,11 @@ export {
   ThriftTimeoutError,
   ThriftTransportError,
 } from './classify/thrift-call-errors.js';
+
+// Observability (prom-client loads only from 'rpc-breaker/prometheus', OpenTelemetry from
+// 'rpc-breaker/opentelemetry')
+export {
+  createStatusHandler,
+  type StatusHandler,
+  type StatusHandlerOptions,
+} from './metrics/status-handler.js';
