@@ -17,7 +17,9 @@
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { createServer } from 'node:http';
 import { CircuitRegistry } from '../src/registry/circuit-registry.js';
+import { createStatusHandler } from '../src/metrics/status-handler.js';
 import { createGrpcBreakerInterceptor } from '../src/grpc/interceptor.js';
 
 type Health = 'healthy' | 'failing' | 'hung';
@@ -114,7 +116,13 @@ async function main(): Promise<void> {
     interceptors: [interceptor],
   }) as grpc.Client & Record<string, (...args: any[]) => grpc.ClientUnaryCall>;
 
+  // The live status page of every circuit (open it in a browser while the demo runs).
+  const status = createServer(createStatusHandler(registry, { title: 'rpc-breaker demo' }));
+  const statusPort = await new Promise<number>((resolve) =>
+    status.listen(0, '127.0.0.1', () => resolve((status.address() as { port: number }).port)),
+  );
   console.log(`Catalog server on 127.0.0.1:${port}.`);
+  console.log(`Circuit status page: http://127.0.0.1:${statusPort}/ (JSON: ?format=json)`);
   console.log(
     `The client sends ${READS_PER_S} GetItem reads and ${WRITES_PER_S} PutItem writes per second.`,
   );
@@ -194,6 +202,8 @@ Every 2 s one probe call tested the server; when it was healthy again the probe 
 the circuits closed.`);
   client.close();
   server.forceShutdown();
+  status.closeAllConnections();
+  status.close();
 }
 
 main().then(

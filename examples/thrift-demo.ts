@@ -15,7 +15,9 @@
  * deadline. Reads keep a last-known-good cache; writes have no fallback. A getItem for an unknown
  * id answers with the declared NotFound exception, which counts as a success: the server worked.
  */
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import { createStatusHandler } from '../src/metrics/status-handler.js';
 import { CircuitRegistry } from '../src/registry/circuit-registry.js';
 import { isCircuitOpenError } from '../src/core/errors.js';
 import { wrapThriftClient } from '../src/thrift/wrap-client.js';
@@ -124,7 +126,13 @@ async function main(): Promise<void> {
     methods: { getItem: { fallback: { cache: { ttlMs: 60_000, serveOn: 'open-or-failure' } } } },
   });
 
+  // The live status page of every circuit (open it in a browser while the demo runs).
+  const status = createServer(createStatusHandler(registry, { title: 'rpc-breaker Thrift demo' }));
+  const statusPort = await new Promise<number>((resolve) =>
+    status.listen(0, '127.0.0.1', () => resolve((status.address() as { port: number }).port)),
+  );
   console.log(`Thrift Catalog server on 127.0.0.1:${port} (framed/binary).`);
+  console.log(`Circuit status page: http://127.0.0.1:${statusPort}/ (JSON: ?format=json)`);
   console.log(
     `The client sends ${READS_PER_S} getItem reads and ${WRITES_PER_S} putItem writes per second,`,
   );
@@ -211,6 +219,8 @@ touching the network: reads from the cache, writes with CircuitOpenError. Every 
 call tested the server; when it was healthy again the probe succeeded and the circuits closed.
 Hung calls ended at their 250 ms deadline and their late replies, if any, were dropped.`);
   connection.end();
+  status.closeAllConnections();
+  status.close();
   for (const s of sockets) s.destroy();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
