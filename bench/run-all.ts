@@ -8,13 +8,22 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchDir } from './harness.js';
 
-const benches = ['core/core.bench.ts', 'fallback/cache.bench.ts', 'grpc/grpc.bench.ts', 'thrift/thrift.bench.ts', 'redis/redis.bench.ts'];
+const benches = [
+  'core/core.bench.ts',
+  'fallback/cache.bench.ts',
+  'grpc/grpc.bench.ts',
+  'thrift/thrift.bench.ts',
+  'redis/redis.bench.ts',
+];
 let failed = 0;
 for (const b of benches) {
   const file = join(benchDir, b);
   if (!existsSync(file)) continue;
   console.log(`\n=== ${b} ===`);
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', file], { stdio: 'inherit', timeout: 300_000 });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', file], {
+    stdio: 'inherit',
+    timeout: 300_000,
+  });
   if (r.status !== 0) {
     failed++;
     console.error(`${b} failed (${r.status ?? r.signal})`);
