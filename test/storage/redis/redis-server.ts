@@ -1,0 +1,108 @@
+/**
+ * A real `redis-server` for the tests, started on a free port with persistence off and killed
+ * afterwards. When redis-server is not installed the tests may skip — only outside CI, and
+ * loudly; under CI (`CI` set) a missing redis-server fails the run.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+
+/** Whether redis-server can be run here. */
+export const redisAvailable = spawnSync('redis-server', ['--version']).status === 0;
+
+/** True when the Redis tests must be skipped (no redis-server, not under CI); prints why. */
+export function skipRedis(): boolean {
+  if (redisAvailable) return false;
+  if (process.env.CI)
+    throw new Error('redis-server is not installed, and CI is set: Redis tests cannot be skipped');
+  console.warn(
+    '\n!!!!!!!! redis-server is not installed: the Redis tests are SKIPPED (apt-get install redis-server) !!!!!!!!\n',
+  );
+  return true;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A redis-server process on 127.0.0.1. */
+export class RedisServer {
+  private child: ChildProcess | undefined;
+  private constructor(readonly port: number) {}
+
+  static async start(port?: number): Promise<RedisServer> {
+    const server = new RedisServer(port ?? (await freePort()));
+    await server.launch();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** A client with short reconnect delays, as a test wants. */
+  client(): Redis {
+    const c = new Redis(this.port, '127.0.0.1', {
+      retryStrategy: () => 50,
+      maxRetriesPerRequest: 1,
+      lazyConnect: false,
+    });
+    c.on('error', () => {});
+    return c;
+  }
+
+  /** Starts the process (again, on the same port) and waits until it answers. */
+  async launch(): Promise<void> {
+    this.child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    const probe = new Redis(this.port, '127.0.0.1', {
+      retryStrategy: () => 20,
+      maxRetriesPerRequest: 0,
+      lazyConnect: true,
+    });
+    probe.on('error', () => {});
+    for (let i = 0; i < 200; i++) {
+      try {
+        await probe.connect();
+        await probe.ping();
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    probe.disconnect();
+  }
+
+  /** Kills the process at once (SIGKILL). */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** SIGSTOP / SIGCONT: a server that hangs without closing its sockets. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  async stop(): Promise<void> {
+    this.resume();
+    await this.kill();
+  }
+}
