@@ -13,6 +13,8 @@ import type { CircuitSync } from './circuit-sync.js';
 import type { ResolvedCircuitPolicy } from './policy.js';
 import type { Outcome } from './types.js';
 
+const MIN_LEASE_MS = 10_000;
+
 /** The circuit a gate belongs to. */
 export interface GateOwner {
   readonly generation: number;
@@ -34,6 +36,15 @@ export class HalfOpenGate {
     private readonly owner: GateOwner,
     private readonly circuit: string,
   ) {}
+
+  /**
+   * How long a fleet-wide probe lease lasts: the longest open time, at least 10 s. The lease of
+   * a generation only matters while it is half-open; its TTL bounds how long a process that died
+   * mid-probe can keep the rest of the fleet from probing.
+   */
+  private get leaseMs(): number {
+    return Math.max(this.policy.openMs.maxMs, MIN_LEASE_MS);
+  }
 
   private generation(): number {
     return this.owner.generation;
@@ -67,12 +78,7 @@ export class HalfOpenGate {
 
   /** Takes a probe slot for a user call; false when none is free or a health check probes. */
   tryTakeSlot(now: number): boolean {
-    if (
-      this.sync &&
-      !this.leasePending &&
-      this.slots === 0 &&
-      now - this.leaseAt >= this.policy.openMs.initialMs
-    ) {
+    if (this.sync && !this.leasePending && this.slots === 0 && now - this.leaseAt >= this.leaseMs) {
       this.requestLease(now);
     }
     if (this.policy.halfOpenProbe) {
@@ -96,17 +102,12 @@ export class HalfOpenGate {
     const gen = this.generation();
     this.leasePending = true;
     this.leaseAt = now;
-    this.sync!.leaseProbes(
-      gen,
-      this.policy.halfOpenProbes,
-      this.policy.openMs.initialMs,
-      (granted) => {
-        if (!this.active || gen !== this.generation()) return;
-        this.leasePending = false;
-        this.slots = Math.max(0, Math.min(granted, this.policy.halfOpenProbes));
-        this.startCheck();
-      },
-    );
+    this.sync!.leaseProbes(gen, this.policy.halfOpenProbes, this.leaseMs, (granted) => {
+      if (!this.active || gen !== this.generation()) return;
+      this.leasePending = false;
+      this.slots = Math.max(0, Math.min(granted, this.policy.halfOpenProbes));
+      this.startCheck();
+    });
   }
 
   /** Runs the health check when one is configured, a slot is held and none is running. */

@@ -1,0 +1,167 @@
+/**
+ * Several processes sharing circuits through a real redis-server: what one process learns, all
+ * know; simultaneous trips give one open period; probes are limited fleet-wide; and Redis going
+ * away (killed, or paused with SIGSTOP) never fails or slows a call.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './state-store.contract.js';
+import { RedisServer, skipRedis } from './redis/redis-server.js';
+
+const skip = skipRedis();
+const memberScript = fileURLToPath(new URL('./redis/fleet-member.ts', import.meta.url));
+let server: RedisServer;
+let fleet: Member[] = [];
+let prefixN = 0;
+
+class Member {
+  private constructor(private readonly child: ChildProcess) {}
+
+  static async start(prefix: string, policy: object): Promise<Member> {
+    const child = fork(memberScript, [String(server.port), prefix, JSON.stringify(policy)], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    await new Promise((r) => child.once('message', r));
+    return new Member(child);
+  }
+
+  ask<T = { state: string; generation: number; retryAfterMs: number; statuses: string[] }>(
+    m: object,
+  ): Promise<T> {
+    return new Promise((resolve) => {
+      this.child.once('message', resolve as (v: unknown) => void);
+      this.child.send(m);
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.send({ cmd: 'exit' });
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 2_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+async function startFleet(n: number, policy: object): Promise<Member[]> {
+  const prefix = `fleet${prefixN++}:`;
+  fleet = await Promise.all(Array.from({ length: n }, () => Member.start(prefix, policy)));
+  await new Promise((r) => setTimeout(r, 100)); // subscriptions in place
+  return fleet;
+}
+
+async function eventuallyAsync(check: () => Promise<void>, timeoutMs = 2_000): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() - start > timeoutMs) throw e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+describe.skipIf(skip)('RedisStateStore across processes', () => {
+  beforeAll(async () => {
+    server = await RedisServer.start();
+  });
+  afterEach(async () => {
+    server.resume();
+    await Promise.all(fleet.map((m) => m.stop()));
+    fleet = [];
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('shows a circuit one process trips as open in every process', async () => {
+    const members = await startFleet(3, { trip: { consecutiveFailures: 1 }, openMs: 60_000 });
+    await Promise.all(members.map((m) => m.ask({ cmd: 'state', name: 'svc' })));
+    const started = Date.now();
+    await members[0]!.ask({ cmd: 'trip', name: 'svc' });
+    await eventuallyAsync(async () => {
+      for (const m of members)
+        expect((await m.ask({ cmd: 'state', name: 'svc' })).state).toBe('open');
+    });
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('gives one open period when every process trips at once', async () => {
+    const members = await startFleet(3, { trip: { consecutiveFailures: 1 }, openMs: 60_000 });
+    await Promise.all(members.map((m) => m.ask({ cmd: 'state', name: 'svc' })));
+    await Promise.all(members.map((m) => m.ask({ cmd: 'trip', name: 'svc' })));
+    await eventuallyAsync(async () => {
+      const states = await Promise.all(members.map((m) => m.ask({ cmd: 'state', name: 'svc' })));
+      expect(new Set(states.map((s) => s.generation)).size).toBe(1);
+      expect(states.every((s) => s.state === 'open')).toBe(true);
+      const left = states.map((s) => s.retryAfterMs);
+      expect(Math.max(...left) - Math.min(...left)).toBeLessThan(100);
+    });
+  });
+
+  it('lets at most halfOpenProbes probe calls through across the fleet', async () => {
+    const members = await startFleet(3, {
+      trip: { consecutiveFailures: 1 },
+      openMs: 400,
+      halfOpenProbes: 2,
+    });
+    await Promise.all(members.map((m) => m.ask({ cmd: 'state', name: 'svc' })));
+    await members[0]!.ask({ cmd: 'trip', name: 'svc' });
+    await new Promise((r) => setTimeout(r, 500));
+    let granted = 0;
+    const deadline = Date.now() + 600; // leases answer within a few ms; ask repeatedly meanwhile
+    while (Date.now() < deadline) {
+      for (const m of members)
+        if ((await m.ask<{ granted: boolean }>({ cmd: 'acquire', name: 'svc' })).granted) granted++;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(granted).toBe(2);
+  });
+
+  it('fails no call when Redis is killed, and re-syncs within 1 s after it restarts', async () => {
+    const members = await startFleet(2, { trip: { consecutiveFailures: 1 }, openMs: 60_000 });
+    const during = Promise.all(
+      members.map((m) =>
+        m.ask<{ failed: number; maxMs: number }>({ cmd: 'calls', name: 'busy', count: 3_000 }),
+      ),
+    );
+    await server.kill();
+    const results = await during;
+    expect(results.map((r) => r.failed)).toEqual([0, 0]);
+    await eventuallyAsync(async () => {
+      expect((await members[0]!.ask({ cmd: 'state', name: 'svc' })).statuses).toContain('degraded');
+    });
+    // Down: circuits run locally.
+    await members[0]!.ask({ cmd: 'trip', name: 'svc' });
+    expect((await members[0]!.ask({ cmd: 'state', name: 'svc' })).state).toBe('open');
+    await server.launch();
+    const back = Date.now();
+    await eventuallyAsync(async () => {
+      expect((await members[1]!.ask({ cmd: 'state', name: 'svc' })).state).toBe('open');
+    }, 3_000);
+    expect(Date.now() - back).toBeLessThan(1_000 + 200);
+  });
+
+  it('keeps calls at normal speed while Redis is paused (SIGSTOP)', async () => {
+    const members = await startFleet(2, { trip: { consecutiveFailures: 1 }, openMs: 60_000 });
+    await Promise.all(members.map((m) => m.ask({ cmd: 'state', name: 'svc' })));
+    server.pause();
+    await members[0]!.ask({ cmd: 'trip', name: 'svc' });
+    const results = await Promise.all(
+      members.map((m) =>
+        m.ask<{ failed: number; maxMs: number }>({ cmd: 'calls', name: 'busy', count: 2_000 }),
+      ),
+    );
+    expect(results.map((r) => r.failed)).toEqual([0, 0]);
+    for (const r of results) expect(r.maxMs).toBeLessThan(50);
+    expect((await members[0]!.ask({ cmd: 'state', name: 'svc' })).state).toBe('open');
+    server.resume();
+    await eventuallyAsync(async () => {
+      expect((await members[1]!.ask({ cmd: 'state', name: 'svc' })).state).toBe('open');
+    }, 3_000);
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * One member of a test fleet, in its own process: a CircuitRegistry sharing state through a
+ * RedisStateStore. Driven by IPC; usage: fleet-member.ts <redis port> <prefix> <policy json>.
+ */
+import { Redis } from 'ioredis';
+import { CircuitRegistry } from '../../../src/registry/circuit-registry.js';
+import type { Permit } from '../../../src/core/types.js';
+import { RedisStateStore } from '../../../src/storage/redis/index.js';
+
+const [port, prefix, policy] = process.argv.slice(2);
+const client = new Redis(Number(port), '127.0.0.1', {
+  retryStrategy: () => 50,
+  maxRetriesPerRequest: 1,
+});
+client.on('error', () => {});
+const store = new RedisStateStore({ client, prefix });
+const registry = new CircuitRegistry({ store, defaults: JSON.parse(policy!) });
+const held: Permit[] = [];
+const statuses: string[] = [];
+store.onStatus((s) => statuses.push(s.status));
+
+type Command =
+  | { cmd: 'trip'; name: string }
+  | { cmd: 'state'; name: string }
+  | { cmd: 'acquire'; name: string }
+  | { cmd: 'release'; outcome: 'success' | 'failure' }
+  | { cmd: 'calls'; name: string; count: number }
+  | { cmd: 'exit' };
+
+process.on('message', async (m: Command) => {
+  switch (m.cmd) {
+    case 'trip': {
+      registry.get(m.name).tryAcquire()?.record('failure');
+      break;
+    }
+    case 'acquire': {
+      const p = registry.get(m.name).tryAcquire();
+      if (p) held.push(p);
+      return process.send!({ granted: Boolean(p) });
+    }
+    case 'release':
+      held.splice(0).forEach((p) => p.record(m.outcome));
+      break;
+    case 'calls': {
+      // Calls that succeed locally: none may fail or be slowed because of Redis.
+      let failed = 0;
+      let maxMs = 0;
+      const circuit = registry.get(m.name);
+      for (let i = 0; i < m.count; i++) {
+        const t = performance.now();
+        try {
+          await circuit.execute(async () => 'ok');
+        } catch {
+          failed++;
+        }
+        maxMs = Math.max(maxMs, performance.now() - t);
+        if (i % 10 === 0) await new Promise((r) => setImmediate(r));
+      }
+      return process.send!({ failed, maxMs });
+    }
+    case 'exit':
+      await registry.close();
+      client.disconnect();
+      process.exit(0);
+  }
+  const c = registry.get('name' in m ? m.name : 'x').snapshot();
+  process.send!({
+    state: c.state,
+    generation: c.generation,
+    retryAfterMs: c.retryAfterMs,
+    statuses,
+  });
+});
+process.send!({ ready: true });
