@@ -6,7 +6,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from './state-store.contract.js';
 import { RedisServer, skipRedis } from './redis/redis-server.js';
 
 const skip = skipRedis();
