@@ -1,0 +1,34 @@
+/**
+ * A fleet member for the Redis benchmark, in its own process: reports (IPC) when it adopts a
+ * transition made elsewhere, and trips or resets a circuit when told to.
+ * Usage: member.ts <redis port> <prefix>
+ */
+import { Redis } from 'ioredis';
+import { CircuitRegistry } from '../../src/registry/circuit-registry.js';
+import { RedisStateStore } from '../../src/storage/redis/index.js';
+
+const [port, prefix] = process.argv.slice(2);
+const client = new Redis(Number(port), '127.0.0.1');
+client.on('error', () => {});
+const registry = new CircuitRegistry({
+  store: new RedisStateStore({ client, prefix }),
+  defaults: { trip: { consecutiveFailures: 1 }, openMs: 60_000 },
+});
+registry.onStateChange((e) => {
+  if (e.reason === 'remote') process.send!({ adopted: e.name, to: e.to, at: Date.now() });
+});
+process.on('message', async (m: { cmd: string; name: string }) => {
+  if (m.cmd === 'touch') registry.get(m.name);
+  if (m.cmd === 'trip') {
+    const at = Date.now();
+    registry.get(m.name).tryAcquire()?.record('failure');
+    return process.send!({ tripped: m.name, at });
+  }
+  if (m.cmd === 'exit') {
+    await registry.close();
+    client.disconnect();
+    process.exit(0);
+  }
+  process.send!({ ok: true });
+});
+client.once('ready', () => process.send!({ ready: true }));
