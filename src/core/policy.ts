@@ -6,6 +6,13 @@
  * a circuit never sees the caller's (mutable) object.
  */
 import { ConfigError } from './errors.js';
+import {
+  isPlainObject,
+  rejectUnknownKeys,
+  requireInteger,
+  requirePositive,
+  requireRate,
+} from './validate.js';
 
 /** When a closed circuit opens. */
 export type TripPolicy =
@@ -99,44 +106,6 @@ const KNOWN_KEYS = new Set([
   'maxConcurrent',
   'halfOpenProbe',
 ]);
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Throws unless `v` is a finite number > 0 (or ≥ 0 when `allowZero`). */
-export function requirePositive(v: unknown, path: string, allowZero = false): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-    throw new ConfigError(path, `must be a finite number ${allowZero ? '>= 0' : '> 0'}`, v);
-  }
-  return v;
-}
-
-/** Throws unless `v` is an integer ≥ `min`. */
-export function requireInteger(v: unknown, path: string, min = 1): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new ConfigError(path, `must be an integer >= ${min}`, v);
-  }
-  return v;
-}
-
-/** Throws unless `v` is a number in (0, 1]. */
-export function requireRate(v: unknown, path: string): number {
-  if (typeof v !== 'number' || !(v > 0 && v <= 1))
-    throw new ConfigError(path, 'must be in (0, 1]', v);
-  return v;
-}
-
-/** Throws on keys this policy does not know (a typo would otherwise be silently ignored). */
-export function rejectUnknownKeys(
-  o: Record<string, unknown>,
-  known: ReadonlySet<string>,
-  path: string,
-): void {
-  for (const k of Object.keys(o)) {
-    if (!known.has(k)) throw new ConfigError(`${path}.${k}`, 'is not a known option', o[k]);
-  }
-}
 
 function validateTrip(v: unknown, path: string): ResolvedCircuitPolicy['trip'] {
   if (!isPlainObject(v)) throw new ConfigError(path, 'must be an object', v);

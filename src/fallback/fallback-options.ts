@@ -1,7 +1,7 @@
 /** Fallback options of a method policy, and their validation. */
 import type { CallContext } from '../classify/call-context.js';
 import { ConfigError } from '../core/errors.js';
-import { rejectUnknownKeys, requireInteger, requirePositive } from '../core/policy.js';
+import { rejectUnknownKeys, requireInteger, requirePositive } from '../core/validate.js';
 
 /** What to answer instead of failing. */
 export interface FallbackOptions {

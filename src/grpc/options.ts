@@ -6,7 +6,8 @@
  */
 import type { status } from '@grpc/grpc-js';
 import { ConfigError } from '../core/errors.js';
-import { rejectUnknownKeys, resolveCircuitPolicy } from '../core/policy.js';
+import { resolveCircuitPolicy } from '../core/policy.js';
+import { rejectUnknownKeys } from '../core/validate.js';
 import {
   resolveMethodPolicy,
   validateMethodPolicies,

@@ -13,11 +13,11 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
 import {
   mergeCircuitPolicy,
-  requireInteger,
   resolveCircuitPolicy,
   type CircuitPolicy,
   type ResolvedCircuitPolicy,
 } from '../core/policy.js';
+import { requireInteger } from '../core/validate.js';
 import type {
   CircuitSnapshot,
   CircuitState,

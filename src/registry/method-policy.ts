@@ -9,13 +9,8 @@
  * replace whole.
  */
 import { ConfigError } from '../core/errors.js';
-import {
-  mergeCircuitPolicy,
-  rejectUnknownKeys,
-  requirePositive,
-  resolveCircuitPolicy,
-  type CircuitPolicy,
-} from '../core/policy.js';
+import { mergeCircuitPolicy, resolveCircuitPolicy, type CircuitPolicy } from '../core/policy.js';
+import { rejectUnknownKeys, requirePositive } from '../core/validate.js';
 import type { Outcome } from '../core/types.js';
 import type { CallContext } from '../classify/call-context.js';
 import { validateFallbackOptions, type FallbackOptions } from '../fallback/index.js';

@@ -1,6 +1,6 @@
 /** Retry options of a method policy, and their validation. */
 import { ConfigError } from '../core/errors.js';
-import { rejectUnknownKeys, requireInteger, requirePositive } from '../core/policy.js';
+import { rejectUnknownKeys, requireInteger, requirePositive } from '../core/validate.js';
 
 /** Retries of calls classified as failures; `false` (the default) turns them off. */
 export type RetryOptions =

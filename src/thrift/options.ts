@@ -5,7 +5,8 @@
  * of the client (or is `'*'`), and the merged policy of every method as its calls would see it.
  */
 import { ConfigError } from '../core/errors.js';
-import { rejectUnknownKeys, resolveCircuitPolicy } from '../core/policy.js';
+import { resolveCircuitPolicy } from '../core/policy.js';
+import { rejectUnknownKeys } from '../core/validate.js';
 import { validateThriftFailure, type ThriftFailure } from '../classify/thrift-errors.js';
 import {
   resolveMethodPolicy,
