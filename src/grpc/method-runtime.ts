@@ -15,6 +15,7 @@ import { methodKeys, type GrpcMethodPolicy, type ValidatedGrpcOptions } from './
 import { createFallbackPort, type FallbackPort } from './fallback-port.js';
 import { createRetryPort, type RetryPort } from './retry-port.js';
 import { ConfigError } from '../core/errors.js';
+import { withIdempotency } from './idempotency.js';
 
 /** What the interceptor knows about one method path. */
 export interface MethodRuntime {
@@ -55,8 +56,9 @@ export class MethodRuntimes {
   }
 
   private create(path: string): MethodRuntime {
-    const { defaults, methods, circuitName } = this.options;
-    const policy = resolveMethodPolicy(methodKeys(path), defaults, methods);
+    const { defaults, methods, circuitName, idempotency } = this.options;
+    const merged = resolveMethodPolicy(methodKeys(path), defaults, methods);
+    const policy = withIdempotency(merged, path, idempotency);
     const circuit = circuitName ? circuitName(path) : path;
     if (typeof circuit !== 'string' || circuit.length === 0) {
       throw new ConfigError(

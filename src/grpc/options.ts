@@ -16,6 +16,12 @@ import {
 } from '../registry/method-policy.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
 import { validateGrpcFailure, type GrpcStatusName } from '../classify/grpc-status.js';
+import {
+  checkIdempotency,
+  readIdempotency,
+  type GrpcPackageDefinition,
+  type IdempotencyTable,
+} from './idempotency.js';
 
 /** A status a gRPC method policy lists: a name (`'UNAVAILABLE'`) or a grpc-js `status` value. */
 export type GrpcPolicyFailure = GrpcStatusName | status;
@@ -36,6 +42,13 @@ export interface GrpcBreakerOptions {
   methods?: Record<string, GrpcMethodPolicy>;
   /** Name of the circuit guarding a method path; default: the path itself (one circuit per method). */
   circuitName?: (path: string) => string;
+  /**
+   * The @grpc/proto-loader package definition of the services called. With it, only methods the
+   * .proto marks `option idempotency_level = NO_SIDE_EFFECTS;` (or `IDEMPOTENT`), or whose policy
+   * says `idempotent: true`, are ever retried or answered from the cache, and asking for either at
+   * the own key of a method not known to be safe throws `ConfigError` (see idempotency.ts).
+   */
+  packageDefinition?: GrpcPackageDefinition;
 }
 
 /** Options after validation; frozen. */
@@ -44,9 +57,11 @@ export interface ValidatedGrpcOptions {
   readonly defaults: GrpcMethodPolicy | undefined;
   readonly methods: Readonly<Record<string, GrpcMethodPolicy>>;
   readonly circuitName: ((path: string) => string) | undefined;
+  /** Idempotency levels from `packageDefinition`, when given. */
+  readonly idempotency: IdempotencyTable | undefined;
 }
 
-const KNOWN = new Set(['registry', 'defaults', 'methods', 'circuitName']);
+const KNOWN = new Set(['registry', 'defaults', 'methods', 'circuitName', 'packageDefinition']);
 const METHOD_KEY = /^\/[^/\s]+\/([^/\s]+|\*)$/;
 
 /**
@@ -100,11 +115,19 @@ export function validateGrpcOptions(options: unknown): ValidatedGrpcOptions {
     const path = key === '*' ? 'defaults' : `methods[${JSON.stringify(key)}]`;
     resolveCircuitPolicy(merged.circuit, `${path}.circuit`);
   }
+  const idempotency =
+    o.packageDefinition === undefined ? undefined : readIdempotency(o.packageDefinition);
+  if (idempotency) {
+    checkIdempotency(methods, idempotency, (key) =>
+      resolveMethodPolicy(methodKeys(key), defaults, methods),
+    );
+  }
   return Object.freeze({
     registry,
     defaults,
     methods,
     circuitName: o.circuitName as ((path: string) => string) | undefined,
+    idempotency,
   });
 }
 
