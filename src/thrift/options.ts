@@ -16,6 +16,7 @@ import {
 import { CircuitRegistry } from '../registry/circuit-registry.js';
 import type { RpcMethod } from './rpc-methods.js';
 import type { ThriftConnection, ThriftMethodPolicy } from './types.js';
+import { checkThriftIdempotency } from './idempotency.js';
 
 /** Options after validation; frozen. */
 export interface ValidatedThriftOptions {
@@ -89,6 +90,9 @@ export function validateThriftOptions(
     const path = key === '*' ? 'defaults' : `methods[${JSON.stringify(key)}]`;
     resolveCircuitPolicy(merged.circuit, `${path}.circuit`);
   }
+  checkThriftIdempotency(methods, (key) =>
+    resolveMethodPolicy(thriftMethodKeys(key), defaults, methods),
+  );
   return Object.freeze({
     registry: registry ?? new CircuitRegistry(),
     service: (o.service as string | undefined) ?? defaultService(),

@@ -1,0 +1,47 @@
+/**
+ * Idempotency for Thrift methods. A Thrift IDL says nothing a generated client keeps about side
+ * effects, so the per-method `idempotent` flag is the only source: a method whose merged policy
+ * says `idempotent: false` is never retried and never answered from the response cache (a value
+ * fallback still applies). To allow retries and the cache only for the methods you vouch for, say
+ * `idempotent: false` in `defaults` (or `'*'`) and `idempotent: true` on those methods: the
+ * method's own entry wins.
+ *
+ * Asking for retries or the cache in the own entry of a method whose merged policy says
+ * `idempotent: false` is a contradiction — the entry would silently do nothing — and throws
+ * `ConfigError` when the client is wrapped. Asking through `defaults` or `'*'` is fine: it applies
+ * to the methods that are safe to repeat and is dropped for the others.
+ */
+import { ConfigError } from '../core/errors.js';
+import type { ThriftMethodPolicy } from './types.js';
+
+/**
+ * Checks each method's own entry against its merged `idempotent` flag.
+ * @param resolve the merged policy of a method, as its calls see it
+ * @throws ConfigError naming the entry that asks for retries or the cache on a method marked
+ *   `idempotent: false`
+ */
+export function checkThriftIdempotency(
+  methods: Readonly<Record<string, ThriftMethodPolicy>>,
+  resolve: (method: string) => ThriftMethodPolicy,
+): void {
+  for (const [method, entry] of Object.entries(methods)) {
+    if (method === '*' || resolve(method).idempotent !== false) continue;
+    const path = `methods[${JSON.stringify(method)}]`;
+    const where = entry.idempotent === false ? 'here' : 'by defaults or by "*"';
+    const fix = `remove it, or set idempotent: true in this entry if repeating ${method} is safe`;
+    if (entry.retry && entry.retry.maxAttempts > 1) {
+      throw new ConfigError(
+        `${path}.retry`,
+        `asks to retry a method marked idempotent: false (${where}); ${fix}`,
+        entry.retry,
+      );
+    }
+    if (entry.fallback?.cache) {
+      throw new ConfigError(
+        `${path}.fallback.cache`,
+        `asks to answer from a cache a method marked idempotent: false (${where}); ${fix}`,
+        entry.fallback.cache,
+      );
+    }
+  }
+}
