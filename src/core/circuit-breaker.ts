@@ -256,6 +256,20 @@ export class CircuitBreaker implements PermitOwner {
   /** @internal Connects the circuit to a shared store (done by the registry). */
   attachSync(sync: CircuitSync | undefined): void {
     this.sync = sync;
+    const windowMs = this.trip.timeWindowMs;
+    this.trip.share(
+      windowMs !== undefined && sync?.shareCounts
+        ? sync.shareCounts(windowMs, () => this.recheck())
+        : undefined,
+    );
+  }
+
+  /** Re-judges a closed circuit on fresh fleet totals (shared counts); may open it. */
+  private recheck(): void {
+    if (this.current !== 'closed') return;
+    const now = this.clock.now();
+    const reason = this.trip.check(now);
+    if (reason) this.transition('open', reason, now);
   }
 
   /** @internal The part of the state a fleet shares. */

@@ -5,6 +5,7 @@
  */
 import type { Clock } from './clock.js';
 import type { CircuitState } from './types.js';
+import type { WindowTotals } from './windows/rate-window.js';
 
 /** The part of a circuit's state that a fleet shares. */
 export interface SharedCircuitState {
@@ -33,6 +34,30 @@ export interface CircuitSync {
   ): void;
   /** Stops sharing (the circuit was evicted or its registry closed). */
   detach(): void;
+  /**
+   * Optional: shares the circuit's time window with the fleet (e.g. `RedisStateStore` with
+   * `shareCounts: true`). Called once when the circuit is attached, only for a policy with a
+   * time-based window of `windowMs`; `changed` is called when fresh fleet totals arrive, so the
+   * circuit can re-judge them without waiting for its next call.
+   */
+  shareCounts?(windowMs: number, changed: () => void): SharedCounts;
+}
+
+/**
+ * A closed circuit's window counts, aggregated across a fleet. Every method is O(1) and does
+ * no I/O: the store batches the counts and refreshes the fleet totals in the background.
+ */
+export interface SharedCounts {
+  /** Counts one finished call of the closed circuit (not an ignored one). */
+  record(failure: boolean, slow: boolean): void;
+  /**
+   * The fleet's totals over the window, this process's unsent counts included; `undefined`
+   * when they are not known (store unreachable, not read yet): the circuit then judges its own
+   * local window. The object may be reused by the next call.
+   */
+  totals(): WindowTotals | undefined;
+  /** Forgets the counts of the ended period (called on every state change of the circuit). */
+  reset(): void;
 }
 
 /** What a circuit tells its observer (the registry); each method is optional to implement. */

@@ -6,8 +6,14 @@
  * of calls in flight only for a slow-call-rate policy, so that calls hung past `slowCallMs` count
  * as slow before they finish (see in-flight.ts). Slow-call rate is judged over the failure-rate
  * window, or over a 10 s time window with 10 minimum calls under a consecutive-failures policy.
+ *
+ * With shared counts (a store's `shareCounts`, time-based windows only) the rate checks judge
+ * the fleet's totals when the store knows them, and the local window otherwise; the local window
+ * keeps counting either way, so falling back costs nothing. Consecutive failures, calls hung in
+ * flight and count-based windows (`windowCalls`) always stay local.
  */
 import { InFlightList, type InFlightNode } from './in-flight.js';
+import type { SharedCounts } from './circuit-sync.js';
 import type { ResolvedCircuitPolicy } from './policy.js';
 import type { TripReason } from './types.js';
 import { CountWindow } from './windows/count-window.js';
@@ -24,6 +30,9 @@ export class TripDetector {
   private readonly window: RateWindow | undefined;
   private readonly inFlight: InFlightList | undefined;
   private readonly minimumCalls: number;
+  private shared: SharedCounts | undefined;
+  /** The length of the time-based window, ms; undefined without one (shared counts need it). */
+  readonly timeWindowMs: number | undefined;
 
   constructor(private readonly policy: ResolvedCircuitPolicy) {
     const rate = policy.trip.kind === 'rate' ? policy.trip : undefined;
@@ -32,7 +41,18 @@ export class TripDetector {
       this.window = new TimeWindow(rate?.windowMs ?? 10_000);
     this.inFlight = policy.slowCallRate !== undefined ? new InFlightList() : undefined;
     this.needsTimeOnRecord = this.window instanceof TimeWindow;
+    this.timeWindowMs = this.needsTimeOnRecord ? (rate?.windowMs ?? 10_000) : undefined;
     this.minimumCalls = rate?.minimumCalls ?? 10;
+  }
+
+  /** Judges the rate checks on fleet-wide counts (time-based windows only); undefined: local. */
+  share(counts: SharedCounts | undefined): void {
+    this.shared = this.timeWindowMs === undefined ? undefined : counts;
+  }
+
+  /** Returns why the circuit should open now, if it should (after fresh fleet totals). */
+  check(now: number): TripReason | undefined {
+    return this.evaluate(now);
   }
 
   /** Starts tracking a call of the closed circuit (only a slow-call-rate policy keeps them). */
@@ -59,6 +79,7 @@ export class TripDetector {
   record(failure: boolean, slow: boolean, now: number): TripReason | undefined {
     this.consecutiveFailures = failure ? this.consecutiveFailures + 1 : 0;
     this.window?.add(failure, slow, now);
+    this.shared?.record(failure, slow);
     return this.evaluate(now);
   }
 
@@ -71,6 +92,7 @@ export class TripDetector {
   reset(): void {
     this.consecutiveFailures = 0;
     this.window?.reset();
+    this.shared?.reset();
     this.inFlight?.clear();
   }
 
@@ -80,7 +102,7 @@ export class TripDetector {
       return 'consecutive-failures';
     }
     if (!this.window) return undefined;
-    const t = this.window.totals(now);
+    const t = this.shared?.totals() ?? this.window.totals(now);
     if (
       p.trip.kind === 'rate' &&
       t.calls >= this.minimumCalls &&

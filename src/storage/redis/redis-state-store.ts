@@ -6,7 +6,9 @@
  * - `<prefix>c:{<name>}`: a hash of the shared state — g (generation), s (state), u (open until,
  *   wall-clock ms), o (consecutive opens);
  * - `<prefix>lease:{<name>}:<generation>:<slot>`: half-open probe slots, `SET NX PX`;
- * - channel `<prefix>events`: every stored transition, so members adopt it at once.
+ * - channel `<prefix>events`: every stored transition, so members adopt it at once;
+ * - with `shareCounts`, `<prefix>w:{<name>}:<generation>:<epochSecond>`: the fleet's window
+ *   counts, per second (see shared-windows.ts).
  *
  * A transition is written by a Lua compare-and-set on the generation (see scripts.ts): two
  * processes tripping at once make one open period, the later one adopting the first's state.
@@ -23,6 +25,7 @@ import type { Clock } from '../../core/clock.js';
 import type {
   CircuitSync,
   SharedCircuitState,
+  SharedCounts,
   StateStore,
   SyncedCircuit,
 } from '../../core/circuit-sync.js';
@@ -30,6 +33,7 @@ import { ConfigError } from '../../core/errors.js';
 import type { CircuitState, Disposable } from '../../core/types.js';
 import { fromWallTime, toWallTime } from '../state-store.js';
 import { CAS_SCRIPT, LEASE_SCRIPT } from './scripts.js';
+import { SharedWindows } from './shared-windows.js';
 
 /** Options of a `RedisStateStore`. */
 export interface RedisStateStoreOptions {
@@ -39,6 +43,15 @@ export interface RedisStateStoreOptions {
   prefix?: string;
   /** How long a probe lease may wait for Redis before it is granted locally, ms; default 200. */
   leaseTimeoutMs?: number;
+  /**
+   * Judge failure-rate and slow-call-rate windows on the whole fleet's calls (default false:
+   * each process counts its own). Time-based windows only: a count window (`windowCalls`), the
+   * consecutive-failure count and calls hung in flight stay local. Counts are written in batches
+   * every `flushMs`, never per call; while Redis is unreachable each process counts locally.
+   */
+  shareCounts?: boolean;
+  /** With `shareCounts`: how often counts are written and fleet totals read, ms; default 1000. */
+  flushMs?: number;
 }
 
 /** Whether the store currently reaches Redis. */
@@ -69,6 +82,7 @@ export class RedisStateStore implements StateStore {
   private readonly leaseTimeoutMs: number;
   private readonly origin = randomUUID();
   private readonly members = new Map<string, Set<Member>>();
+  private readonly windows: SharedWindows | undefined;
   private readonly statusListeners = new Set<(s: RedisStoreStatus) => void>();
   private degraded = false;
   private closed = false;
@@ -91,8 +105,16 @@ export class RedisStateStore implements StateStore {
     ) {
       throw new ConfigError('leaseTimeoutMs', 'must be a finite number > 0', leaseTimeoutMs);
     }
+    const shareCounts = options.shareCounts ?? false;
+    if (typeof shareCounts !== 'boolean')
+      throw new ConfigError('shareCounts', 'must be a boolean', shareCounts);
+    const flushMs = options.flushMs ?? 1000;
+    if (typeof flushMs !== 'number' || !(flushMs > 0) || !Number.isFinite(flushMs)) {
+      throw new ConfigError('flushMs', 'must be a finite number > 0', flushMs);
+    }
     this.client = client;
     this.prefix = prefix;
+    if (shareCounts) this.windows = new SharedWindows(client, prefix, flushMs, () => this.ready);
     this.channel = `${prefix}events`;
     this.leaseTimeoutMs = leaseTimeoutMs;
     this.subscriber = client.duplicate();
@@ -125,15 +147,25 @@ export class RedisStateStore implements StateStore {
     if (!set) this.members.set(name, (set = new Set()));
     set.add(member);
     this.reconcile(name, member);
-    return {
+    const windows = this.windows;
+    let counts: SharedCounts | undefined;
+    const sync: CircuitSync = {
       publish: (next) => this.publish(name, member, next),
       leaseProbes: (generation, wanted, ttlMs, grant) =>
         this.lease(name, generation, wanted, ttlMs, grant),
       detach: () => {
         set.delete(member);
         if (set.size === 0) this.members.delete(name);
+        if (counts) windows?.remove(counts);
       },
     };
+    if (windows) {
+      sync.shareCounts = (windowMs, changed) => {
+        if (counts) windows.remove(counts);
+        return (counts = windows.add(name, windowMs, circuit, changed));
+      };
+    }
+    return sync;
   }
 
   /** Stops sharing: closes the store's own subscriber connection (not the client you passed). */
@@ -141,6 +173,7 @@ export class RedisStateStore implements StateStore {
     if (this.closed) return;
     this.closed = true;
     this.members.clear();
+    this.windows?.stop();
     this.client.off('ready', this.onReady);
     this.client.off('error', this.onDown);
     this.client.off('close', this.onDown);
@@ -260,6 +293,7 @@ export class RedisStateStore implements StateStore {
   private setDegraded(error?: unknown): void {
     if (this.closed || this.degraded) return;
     this.degraded = true;
+    this.windows?.forgetAll();
     this.emit(error === undefined ? { status: 'degraded' } : { status: 'degraded', error });
   }
 
