@@ -1,13 +1,11 @@
 /**
- * The status page's only style sheet and script, inline and constant, and the Content Security
- * Policy that allows exactly them (by SHA-256 hash) and nothing else: no external asset, no
- * other script, no inline style attribute, requests only to the page's own origin.
- *
- * The script refreshes the page every second by fetching it again and swapping in the server's
- * newly rendered `<main>`: the server stays the only place that renders circuit data, escaped in
- * one function (status-page.ts), and its history sampling keeps running while a tab is open.
+ * The status page's only style sheet, inline and constant, and the Content Security Policy that
+ * allows exactly it and the page's script (status-script.ts) by SHA-256 hash and nothing else: no
+ * external asset, no other script, no inline style attribute, requests only to the page's own
+ * origin (the script's `?format=json` refreshes).
  */
 import { createHash } from 'node:crypto';
+import { STATUS_SCRIPT } from './status-script.js';
 
 /** Colours: closed green, half-open amber, open red, forced-open purple, disabled grey. */
 export const STATUS_CSS = `
@@ -32,35 +30,6 @@ small{color:#57606a;display:block}
 .spark .rate{fill:none;stroke:#1f2328;stroke-width:1.2}
 .spark .base{fill:#eaeef2}
 .empty{padding:2em;text-align:center;color:#57606a}
-`;
-
-/** Refreshes `<main>` every second from the same URL; shows when the server cannot be reached. */
-export const STATUS_SCRIPT = `
-(() => {
-  const live = document.getElementById('live');
-  let busy = false;
-  async function refresh() {
-    if (busy || document.hidden) return;
-    busy = true;
-    try {
-      const res = await fetch(location.href, { cache: 'no-store', headers: { accept: 'text/html' } });
-      if (!res.ok) throw new Error('HTTP ' + res.status);
-      const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
-      const next = doc.querySelector('main');
-      const current = document.querySelector('main');
-      if (!next || !current) throw new Error('no <main> in the response');
-      current.replaceWith(document.adoptNode(next));
-      live.textContent = 'live · updated ' + new Date().toLocaleTimeString();
-      live.className = 'live';
-    } catch (error) {
-      live.textContent = 'cannot reach the server (' + error.message + '); retrying';
-      live.className = 'live down';
-    } finally {
-      busy = false;
-    }
-  }
-  setInterval(refresh, 1000);
-})();
 `;
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;

@@ -28,9 +28,14 @@ export interface StatusHandler extends Disposable {
 /**
  * A request handler for a status page of every circuit in `registry`: state in colour, window
  * failure rate, calls, rejections, fallbacks served, time until half-open, a sparkline of the
- * recent history. The page refreshes itself every second and loads nothing from elsewhere.
- * `?format=json` answers with `registry.snapshot()` as JSON. Only snapshot fields are shown:
- * never request payloads or metadata. GET and HEAD are served; other methods get 405.
+ * recent history. The page refreshes itself every second by fetching `?format=json` (which
+ * answers with `registry.snapshot()` as JSON) and loads nothing from elsewhere. Only snapshot
+ * fields are shown: never request payloads or metadata. GET and HEAD are served; other methods
+ * get 405, a `format` other than `json` or `html` gets 400.
+ *
+ * The sparkline history is kept without a timer: state changes from `onStateChange` as they
+ * happen, failure rates from the snapshots taken when the page or its JSON is requested (at most
+ * once a second). `dispose()` the handler to stop listening.
  *
  * Mount it on any path, e.g. `http.createServer(createStatusHandler(registry))` or
  * `if (req.url?.startsWith('/circuits')) return status(req, res)`. It has no access control:
@@ -69,6 +74,7 @@ export function createStatusHandler(
         snapshots,
         history: (snapshot) => history.of(snapshot),
         maxRows,
+        historyMs: historySeconds * 1_000,
       });
       send(req, res, 200, 'text/html; charset=utf-8', html);
     } catch {

@@ -3,10 +3,18 @@
  * recent history, window failure rate, calls, rejections, fallbacks served and time until
  * half-open. It shows only snapshot fields; every text that comes from outside this file (circuit
  * names, the title) goes through `escapeHtml`, so a circuit named `<script>` is shown as text.
+ *
+ * The server renders the first view (it also works without JavaScript). The page's script
+ * (status-script.ts) then fetches `?format=json` every second and fills the same rows through
+ * `textContent`: every cell it updates carries `data-f="<field>"`, with the text `rowFields`
+ * gives here, and new circuits get a copy of the `<template id="row">` rendered from the same
+ * markup. The script's copy of `rowFields` and `summaryText` must keep to these.
  */
-import type { CircuitSnapshot } from '../core/types.js';
-import { STATUS_CSS, STATUS_SCRIPT } from './status-assets.js';
+import type { CircuitSnapshot, CircuitState } from '../core/types.js';
+import { STATUS_CSS } from './status-assets.js';
+import { STATUS_SCRIPT } from './status-script.js';
 import { STATE_SEVERITY, type CircuitHistory } from './status-history.js';
+import { historySeed, sparklineSvg } from './status-sparkline.js';
 
 /** What the page is made of. */
 export interface StatusPageInput {
@@ -15,6 +23,24 @@ export interface StatusPageInput {
   history: (snapshot: CircuitSnapshot) => CircuitHistory;
   /** Most rows shown; the least severe circuits beyond it are only counted. */
   maxRows: number;
+  /** How far back the sparklines reach, ms. */
+  historyMs: number;
+}
+
+/** The texts of one row, by the `data-f` name of the element that shows each. */
+export interface RowFields {
+  name: string;
+  state: CircuitState;
+  /** Why an open or forced-open circuit opened; empty otherwise. */
+  reason: string;
+  rate: string;
+  'rate-detail': string;
+  calls: string;
+  'calls-detail': string;
+  rejected: string;
+  fallbacks: string;
+  'half-open': string;
+  'in-flight': string;
 }
 
 const ESCAPES: Record<string, string> = {
@@ -33,6 +59,12 @@ export function escapeHtml(text: string): string {
 /** The whole page. */
 export function renderStatusPage(input: StatusPageInput): string {
   const title = escapeHtml(input.title);
+  const emptyHistory: CircuitHistory = {
+    startMs: -input.historyMs,
+    endMs: 0,
+    spans: [],
+    rates: [],
+  };
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -46,43 +78,42 @@ export function renderStatusPage(input: StatusPageInput): string {
 <body>
 <header><h1>${title}</h1><span id="live" class="live">live</span></header>
 ${renderMain(input)}
+<template id="row">${renderRow(BLANK, emptyHistory)}</template>
 <script>${STATUS_SCRIPT}</script>
 </body>
 </html>
 `;
 }
 
-/** The part the page's script swaps in on every refresh. */
-function renderMain(input: StatusPageInput): string {
-  const sorted = [...input.snapshots].sort(
+/** Circuits most severe first, then by name; the order the page's script keeps too. */
+export function sortForPage(snapshots: readonly CircuitSnapshot[]): CircuitSnapshot[] {
+  return [...snapshots].sort(
     (a, b) =>
       STATE_SEVERITY[b.state] - STATE_SEVERITY[a.state] ||
       (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
   );
-  const shown = sorted.slice(0, input.maxRows);
-  const hidden = sorted.length - shown.length;
-  const rows = shown.map((s) => renderRow(s, input.history(s))).join('\n');
-  const more =
-    hidden > 0
-      ? `<p class="summary">${hidden} more circuits not shown (see ?format=json).</p>`
-      : '';
-  const table = shown.length
-    ? `<table>
+}
+
+function renderMain(input: StatusPageInput): string {
+  const shown = sortForPage(input.snapshots).slice(0, input.maxRows);
+  const hidden = input.snapshots.length - shown.length;
+  const rows = shown.map((s) => renderRow(rowFields(s), input.history(s))).join('\n');
+  return `<main data-max-rows="${input.maxRows}" data-history-ms="${input.historyMs}">
+<p class="summary" id="summary">${summaryText(input.snapshots)}</p>
+<table id="circuits"${shown.length ? '' : ' hidden'}>
 <thead><tr><th>Circuit</th><th>State</th><th>History</th><th>Failure rate</th><th>Calls</th>
 <th>Rejected</th><th>Fallbacks served</th><th>Half-open in</th><th>In flight</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
-</table>`
-    : '<p class="empty">No circuits yet: they appear on their first call.</p>';
-  return `<main>
-<p class="summary" id="summary">${summary(input.snapshots)}</p>
-${table}
-${more}
+</table>
+<p class="summary" id="more"${hidden > 0 ? '' : ' hidden'}>${moreText(hidden)}</p>
+<p class="empty" id="empty"${shown.length ? ' hidden' : ''}>No circuits yet: they appear on their first call.</p>
 </main>`;
 }
 
-function summary(snapshots: readonly CircuitSnapshot[]): string {
+/** "3 circuits: 1 open, 2 closed". */
+export function summaryText(snapshots: readonly CircuitSnapshot[]): string {
   const byState = new Map<string, number>();
   for (const s of snapshots) byState.set(s.state, (byState.get(s.state) ?? 0) + 1);
   const parts = (['open', 'forced-open', 'half-open', 'disabled', 'closed'] as const)
@@ -92,27 +123,63 @@ function summary(snapshots: readonly CircuitSnapshot[]): string {
   return `${n} circuit${n === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }
 
-function renderRow(s: CircuitSnapshot, history: CircuitHistory): string {
-  const name = escapeHtml(s.name);
+function moreText(hidden: number): string {
+  return `${hidden} more circuit${hidden === 1 ? '' : 's'} not shown (see ?format=json).`;
+}
+
+/** The texts a row shows for snapshot `s`. */
+export function rowFields(s: CircuitSnapshot): RowFields {
   const c = s.counts;
-  const total = c.successes + c.failures + c.ignored;
   const judged = c.successes + c.failures;
-  const tripped =
-    (s.state === 'open' || s.state === 'forced-open') && s.lastTripReason
-      ? `<small>${escapeHtml(s.lastTripReason)}</small>`
-      : '';
-  return `<tr data-circuit="${name}" data-state="${s.state}">
-<td class="name">${name}</td>
-<td><span class="state st-${s.state}">${s.state}</span>${tripped}</td>
-<td>${sparkline(history)}</td>
-<td class="num">${percent(s.window.failureRate)}<small>of ${s.window.calls} in window · ${percent(judged ? c.failures / judged : 0)} overall</small></td>
-<td class="num">${total}<small>${c.successes} ok · ${c.failures} failed · ${c.ignored} ignored</small></td>
-<td class="num">${c.rejected}</td>
-<td class="num">${c.fallbacks}</td>
-<td class="num">${untilHalfOpen(s)}</td>
-<td class="num">${s.inFlight}</td>
+  const tripped = (s.state === 'open' || s.state === 'forced-open') && s.lastTripReason;
+  return {
+    name: s.name,
+    state: s.state,
+    reason: tripped ? s.lastTripReason! : '',
+    rate: percent(s.window.failureRate),
+    'rate-detail':
+      `of ${s.window.calls} in window · ` +
+      (s.window.consecutiveFailures > 0 ? `${s.window.consecutiveFailures} in a row · ` : '') +
+      `${percent(judged ? c.failures / judged : 0)} overall`,
+    calls: String(c.successes + c.failures + c.ignored),
+    'calls-detail': `${c.successes} ok · ${c.failures} failed · ${c.ignored} ignored`,
+    rejected: String(c.rejected),
+    fallbacks: String(c.fallbacks),
+    'half-open': untilHalfOpen(s),
+    'in-flight': String(s.inFlight),
+  };
+}
+
+function renderRow(f: RowFields, history: CircuitHistory): string {
+  const e = (k: keyof RowFields) => escapeHtml(f[k]);
+  const seed = escapeHtml(JSON.stringify(historySeed(history)));
+  return `<tr data-circuit="${e('name')}" data-state="${e('state')}">
+<td class="name" data-f="name">${e('name')}</td>
+<td><span class="state st-${e('state')}" data-f="state">${e('state')}</span><small data-f="reason">${e('reason')}</small></td>
+<td>${sparklineSvg(history, seed)}</td>
+<td class="num"><span data-f="rate">${e('rate')}</span><small data-f="rate-detail">${e('rate-detail')}</small></td>
+<td class="num"><span data-f="calls">${e('calls')}</span><small data-f="calls-detail">${e('calls-detail')}</small></td>
+<td class="num" data-f="rejected">${e('rejected')}</td>
+<td class="num" data-f="fallbacks">${e('fallbacks')}</td>
+<td class="num" data-f="half-open">${e('half-open')}</td>
+<td class="num" data-f="in-flight">${e('in-flight')}</td>
 </tr>`;
 }
+
+/** The row the template holds: every text empty, filled in by the page's script. */
+const BLANK: RowFields = {
+  name: '',
+  state: 'closed',
+  reason: '',
+  rate: '',
+  'rate-detail': '',
+  calls: '',
+  'calls-detail': '',
+  rejected: '',
+  fallbacks: '',
+  'half-open': '',
+  'in-flight': '',
+};
 
 function percent(rate: number): string {
   return `${Math.round(rate * 1000) / 10} %`;
@@ -129,43 +196,4 @@ function untilHalfOpen(s: CircuitSnapshot): string {
     default:
       return '–';
   }
-}
-
-const WIDTH = 120;
-const HEIGHT = 26;
-const STRIP_H = 6;
-
-/**
- * A history sparkline as inline SVG over the history's time span (newest at the right edge): a
- * strip coloured by state, from the recorded state changes, under a line of the sampled window
- * failure rate (0 at the bottom, 100 % at the top). A stretch outside `closed` is at least one
- * pixel wide, so a brief opening stays visible.
- */
-function sparkline(h: CircuitHistory): string {
-  const span = h.endMs - h.startMs;
-  const x = (t: number) => (Math.min(Math.max(t - h.startMs, 0), span) / span) * WIDTH;
-  const y = HEIGHT - STRIP_H;
-  const parts = [`<rect class="base" x="0" y="${y}" width="${WIDTH}" height="${STRIP_H}"/>`];
-  for (const s of h.spans) {
-    const x0 = x(s.fromMs);
-    const w = Math.max(x(s.toMs) - x0, s.state === 'closed' ? 0 : 1);
-    if (w > 0)
-      parts.push(
-        `<rect class="f-${s.state}" x="${fixed(Math.min(x0, WIDTH - w))}" y="${y}" width="${fixed(w)}" height="${STRIP_H}"/>`,
-      );
-  }
-  const top = 2;
-  const bottom = y - 2;
-  const coords = h.rates.map((p) => [x(p.atMs), bottom - p.failureRate * (bottom - top)] as const);
-  if (coords.length === 1) coords.unshift([Math.max(coords[0]![0] - 2, 0), coords[0]![1]]);
-  if (coords.length)
-    parts.push(
-      `<polyline class="rate" points="${coords.map(([a, b]) => `${fixed(a)},${fixed(b)}`).join(' ')}"/>`,
-    );
-  const label = `state and failure rate over the last ${Math.round(span / 1000)} s`;
-  return `<svg class="spark" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${label}"><title>${label}</title>${parts.join('')}</svg>`;
-}
-
-function fixed(n: number): string {
-  return String(Math.round(n * 10) / 10);
 }

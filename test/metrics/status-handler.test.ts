@@ -6,6 +6,8 @@ import {
   createStatusHandler,
   type StatusHandlerOptions,
 } from '../../src/metrics/status-handler.js';
+import { STATUS_SCRIPT } from '../../src/metrics/status-script.js';
+import type { HistorySeed } from '../../src/metrics/status-sparkline.js';
 import { CircuitRegistry } from '../../src/registry/circuit-registry.js';
 import { listen, type RunningServer } from './http-server.js';
 
@@ -24,9 +26,20 @@ async function serve(registry: CircuitRegistry, options?: StatusHandlerOptions) 
   return server.url;
 }
 
+/** The table body: the server-rendered rows (the page's `<template>` row is outside it). */
+function tbodyOf(html: string): string {
+  return /<tbody>([\s\S]*?)<\/tbody>/.exec(html)![1]!;
+}
+
 async function sparkOf(url: string): Promise<string> {
   const html = await (await fetch(url)).text();
-  return /<svg class="spark".*?<\/svg>/.exec(html)![0];
+  return /<svg class="spark".*?<\/svg>/.exec(tbodyOf(html))![0];
+}
+
+/** The history seed the page's script continues, from the first row's sparkline. */
+function seedOf(spark: string): HistorySeed {
+  const attr = /data-history="([^"]*)"/.exec(spark)![1]!;
+  return JSON.parse(attr.replaceAll('&quot;', '"')) as HistorySeed;
 }
 
 function tripped(clock = new ManualClock()) {
@@ -76,19 +89,30 @@ describe('createStatusHandler', () => {
     expect(csp).toMatch(/default-src 'none'; script-src 'sha256-[^']+'; style-src 'sha256-[^']+'/);
     const html = await res.text();
     expect(html).toContain('2 circuits: 1 open, 1 closed');
-    const rows = html.split('<tr data-circuit=').slice(1);
+    const rows = tbodyOf(html).split('<tr data-circuit=').slice(1);
     expect(rows.map((r) => r.slice(0, r.indexOf('"', 1) + 1))).toEqual([
       '"/pay.Payments/Charge"',
       '"/pay.Payments/Refund"',
     ]);
     const charge = rows[0]!;
-    expect(charge).toContain('<span class="state st-open">open</span>');
-    expect(charge).toContain('<small>consecutive-failures</small>');
-    expect(charge).toContain('<td class="num">27.5 s</td>'); // until half-open
+    expect(charge).toContain(
+      '<span class="state st-open" data-f="state">open</span><small data-f="reason">consecutive-failures</small>',
+    );
+    expect(charge).toContain('<td class="num" data-f="half-open">27.5 s</td>');
+    expect(charge).toContain('<td class="num" data-f="fallbacks">1</td>');
     expect(charge).toContain('1 ok · 2 failed · 0 ignored');
     expect(charge).toMatch(/<svg class="spark"[^>]*>.*<rect class="f-open"/);
     expect(html).not.toMatch(/\b(src|href)="(?!data:)/); // no external assets
     expect(html).not.toMatch(/https?:\/\//);
+    // New circuits are drawn by the page's script from this blank row.
+    expect(html).toMatch(/<template id="row"><tr data-circuit="" data-state="closed">/);
+    expect(html).toContain('<main data-max-rows="500" data-history-ms="60000">');
+  });
+
+  it('ships a page script that parses and refreshes from ?format=json', () => {
+    expect(() => new Function(STATUS_SCRIPT)).not.toThrow();
+    expect(STATUS_SCRIPT).toContain("url.searchParams.set('format', 'json')");
+    expect(STATUS_SCRIPT).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
   });
 
   it('renders circuit names as text, never as markup', async () => {
@@ -142,6 +166,17 @@ describe('createStatusHandler', () => {
         '<rect class="f-closed" x="80" y="20" width="40" height="6"/>',
     );
 
+    // The page's script continues the sparkline from this seed (ms relative to now).
+    expect(seedOf(spark)).toEqual({
+      spanMs: 60_000,
+      spans: [
+        ['closed', -60_000, -30_000],
+        ['open', -30_000, -20_000],
+        ['closed', -20_000, 0],
+      ],
+      rates: [[0, 0]],
+    });
+
     c.tryAcquire()!.record('failure', 1); // a brief opening still gets a pixel
     c.reset();
     spark = await sparkOf(url);
@@ -151,7 +186,7 @@ describe('createStatusHandler', () => {
     expect(spark).not.toContain('f-open'); // older than the span
   });
 
-  it('samples the failure rate at most once a second, within the span', async () => {
+  it('samples the failure rate at most once a second, from page and JSON requests alike', async () => {
     const clock = new ManualClock(5_000);
     const registry = new CircuitRegistry({
       clock,
@@ -166,7 +201,7 @@ describe('createStatusHandler', () => {
     clock.advance(500);
     await sparkOf(url); // too soon: no new sample
     clock.advance(500);
-    await sparkOf(url);
+    await (await fetch(`${url}?format=json`)).text(); // the page's own refreshes sample too
     clock.advance(1_000);
     // Samples at 5, 6 and 7 s of a span ending at 7 s; rate 0.5 is half way up the 2-18 px band.
     expect(await sparkOf(url)).toContain('<polyline class="rate" points="116,10 118,10 120,10"/>');
@@ -180,7 +215,7 @@ describe('createStatusHandler', () => {
     registry.get('c3').forceOpen();
     const url = await serve(registry, { maxRows: 2 });
     const html = await (await fetch(url)).text();
-    expect(html.match(/<tr data-circuit=/g)).toHaveLength(2);
+    expect(tbodyOf(html).match(/<tr data-circuit=/g)).toHaveLength(2);
     expect(html).toContain('<tr data-circuit="c3" data-state="forced-open">');
     expect(html).toContain('3 more circuits not shown');
     expect(html).toContain('on reset()');
