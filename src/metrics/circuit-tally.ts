@@ -85,7 +85,9 @@ export class CircuitTally implements Disposable {
         if (i !== undefined) this.of(e.name).rejections[i]!++;
       }),
       registry.onFallback((e) => {
-        this.of(e.name).fallbacks[e.kind === 'cache' ? 0 : 1]!++;
+        // Like the snapshot's total, a fallback of a circuit the registry no longer (or does not
+        // yet) hold is not counted: an entry made for it would never be evicted.
+        if (registry.find(e.name)) this.of(e.name).fallbacks[e.kind === 'cache' ? 0 : 1]!++;
       }),
       registry.onEvict((e) => {
         this.figures.delete(e.name);

@@ -143,6 +143,14 @@ describe('registerPrometheusMetrics', () => {
     expect(valueOf(m, 'rpc_breaker_fallbacks_total', { circuit: 'catalog', kind: 'value' })).toBe(
       1,
     );
+    // A fallback for a circuit the registry does not hold is not counted, as in the snapshot.
+    registry.recordFallback('ghost', 'value');
+    registry.get('ghost');
+    const after = await scrape();
+    expect(valueOf(after, 'rpc_breaker_fallbacks_total', { circuit: 'ghost', kind: 'value' })).toBe(
+      0,
+    );
+    expect(registry.find('ghost')!.snapshot().counts.fallbacks).toBe(0);
   });
 
   it('times calls run through execute() with the registry clock', async () => {
