@@ -28,10 +28,9 @@ const cleanups: Array<() => Promise<void>> = [];
 async function pair(
   policy: CircuitPolicy,
   shareCounts = true,
-  on: RedisServer = server,
 ): Promise<{ registries: CircuitRegistry[]; clients: Redis[] }> {
   const prefix = `share${prefixN++}:`;
-  const clients = [on.client(), on.client()];
+  const clients = [server.client(), server.client()];
   await Promise.all(clients.map((c) => new Promise((r) => c.once('ready', r))));
   const registries = clients.map(
     (client) =>
@@ -136,27 +135,6 @@ describe.skipIf(skip)('RedisStateStore with shareCounts', () => {
     expect(registries.map((r) => r.get('svc').state)).toEqual(['closed', 'closed']);
   });
 
-  it('counts locally while Redis is down, and no call fails because of it', async () => {
-    const own = await RedisServer.start();
-    cleanups.push(() => own.stop());
-    const { registries } = await pair(RATE, true, own);
-    fail(registries[0]!, 3);
-    fail(registries[1]!, 3);
-    await sleep(250); // flushed: fleet totals 6 calls
-    await own.kill();
-    let failed = 0;
-    const busy = registries[0]!.get('busy');
-    for (let i = 0; i < 500; i++) await busy.execute(async () => 'ok').catch(() => failed++);
-    expect(failed).toBe(0);
-    await sleep(250); // a flush period: the stale fleet totals are dropped
-    // The local window: 3 + 6 = 9 calls, below minimumCalls (the fleet's totals would say 12).
-    fail(registries[0]!, 6);
-    expect(registries[0]!.get('svc').state).toBe('closed');
-    fail(registries[0]!, 1);
-    expect(registries[0]!.get('svc').state).toBe('open');
-    expect(registries[0]!.get('svc').snapshot().lastTripReason).toBe('failure-rate');
-  });
-
   describe('across processes', () => {
     let members: ChildProcess[] = [];
 
@@ -220,5 +198,50 @@ describe.skipIf(skip)('RedisStateStore with shareCounts', () => {
       const states = await Promise.all(fleet.map((c) => ask(c, { cmd: 'state', name: 'svc' })));
       expect(states.map((s) => s.state)).toEqual(['closed', 'closed', 'closed']);
     });
+  });
+
+  it('counts locally while Redis is paused (SIGSTOP), at normal speed', async () => {
+    const { registries } = await pair(RATE, true);
+    fail(registries[0]!, 3);
+    fail(registries[1]!, 3);
+    await sleep(250); // flushed: fleet totals 6 calls
+    server.pause();
+    try {
+      let maxMs = 0;
+      const busy = registries[0]!.get('busy');
+      for (let i = 0; i < 500; i++) {
+        const t = performance.now();
+        await busy.execute(async () => 'ok');
+        maxMs = Math.max(maxMs, performance.now() - t);
+      }
+      expect(maxMs).toBeLessThan(50);
+      await sleep(450); // more than 3 flush periods unanswered: the fleet totals are not trusted
+      fail(registries[0]!, 6); // local window: 9 calls, below minimumCalls
+      expect(registries[0]!.get('svc').state).toBe('closed');
+      fail(registries[0]!, 1);
+      expect(registries[0]!.get('svc').state).toBe('open');
+    } finally {
+      server.resume();
+    }
+  });
+
+  it('counts locally while Redis is down, and no call fails because of it', async () => {
+    // Last test of the file: it kills the shared server.
+    const { registries } = await pair(RATE, true);
+    fail(registries[0]!, 3);
+    fail(registries[1]!, 3);
+    await sleep(250); // flushed: fleet totals 6 calls
+    await server.kill();
+    let failed = 0;
+    const busy = registries[0]!.get('busy');
+    for (let i = 0; i < 500; i++) await busy.execute(async () => 'ok').catch(() => failed++);
+    expect(failed).toBe(0);
+    await sleep(250); // a flush period: the stale fleet totals are dropped
+    // The local window: 3 + 6 = 9 calls, below minimumCalls (the fleet's totals would say 12).
+    fail(registries[0]!, 6);
+    expect(registries[0]!.get('svc').state).toBe('closed');
+    fail(registries[0]!, 1);
+    expect(registries[0]!.get('svc').state).toBe('open');
+    expect(registries[0]!.get('svc').snapshot().lastTripReason).toBe('failure-rate');
   });
 });
