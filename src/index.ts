@@ -94,3 +94,19 @@ export {
   type StatusHandler,
   type StatusHandlerOptions,
 } from './metrics/status-handler.js';
+
+// Health-check probes for half-open circuits (CircuitPolicy.halfOpenProbe) and idempotency
+export {
+  createGrpcHealthProbe,
+  GRPC_HEALTH_CHECK_PATH,
+  type GrpcHealthProbe,
+  type GrpcHealthProbeClient,
+  type GrpcHealthProbeOptions,
+} from './grpc/health-probe.js';
+export type { GrpcPackageDefinition, IdempotencyLevel } from './grpc/idempotency.js';
+export {
+  createThriftProbe,
+  type NoArgRpcOf,
+  type ThriftProbe,
+  type ThriftProbeOptions,
+} from './thrift/probe.js';

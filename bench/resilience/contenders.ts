@@ -214,19 +214,17 @@ function rpcBreaker(
   return c;
 }
 
-/** Every contender, in the order the report lists them. */
-export function createContenders(address: string): Contender[] {
-  return [
-    bare(address),
-    naiveRetry(address),
-    opossum(address),
-    cockatiel(address),
+/** The gRPC contenders by name, in the order the report lists them. */
+export const GRPC_CONTENDERS: Record<string, (address: string) => Contender> = {
+  bare,
+  retry: naiveRetry,
+  opossum,
+  cockatiel,
+  'rpc-breaker': (address) =>
     rpcBreaker(address, 'rpc-breaker', { defaults: { timeoutMs: DEADLINE_MS } }),
+  'rpc-breaker-cache': (address) =>
     rpcBreaker(address, 'rpc-breaker-cache', {
-      defaults: {
-        timeoutMs: DEADLINE_MS,
-        circuit: CACHE_CONTENDER_CIRCUIT,
-      },
+      defaults: { timeoutMs: DEADLINE_MS, circuit: CACHE_CONTENDER_CIRCUIT },
       methods: {
         [GET]: {
           fallback: { cache: { ttlMs: 300_000, serveOn: 'open-or-failure' } },
@@ -239,5 +237,4 @@ export function createContenders(address: string): Contender[] {
         },
       },
     }),
-  ];
-}
+};

@@ -10,10 +10,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createContenders, DEADLINE_MS } from './contenders.js';
+import { DEADLINE_MS, GRPC_CONTENDERS } from './contenders.js';
 import { markdown, timelineSvg } from './report.js';
 import { runScenario, type ScenarioResult } from './scenario.js';
-import { createThriftContenders, THRIFT_CONTENDERS } from './thrift-contenders.js';
+import { THRIFT_CONTENDERS } from './thrift-contenders.js';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const RATE = 50;
@@ -21,9 +21,10 @@ const RATE = 50;
 export async function main() {
   const grpc = await runScenario({
     label: 'gRPC',
+    kind: 'grpc',
     serverScript: here('./sick-server.ts'),
     serverArgs: [],
-    makeContenders: (ports) => createContenders(`127.0.0.1:${ports.all}`),
+    contenders: Object.keys(GRPC_CONTENDERS),
     phaseMs: {
       healthy: 6_000,
       errors: 6_000,
@@ -37,9 +38,10 @@ export async function main() {
   });
   const thrift = await runScenario({
     label: 'Thrift',
+    kind: 'thrift',
     serverScript: here('./sick-thrift-server.ts'),
     serverArgs: [...THRIFT_CONTENDERS],
-    makeContenders: (ports) => createThriftContenders(ports),
+    contenders: THRIFT_CONTENDERS,
     phaseMs: {
       healthy: 4_000,
       errors: 4_000,

@@ -8,7 +8,7 @@
  * arrival is `[contender, atMs, 'read' | 'write']`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import type { CallResult, Contender } from './contenders.js';
+import { fileURLToPath } from 'node:url';
 import {
   phaseFigures,
   recoveryMs,
@@ -29,9 +29,11 @@ export const PHASE_NAMES = [
 
 export interface ScenarioOptions {
   label: string;
+  /** `grpc` or `thrift`: which contender factories client-main.ts uses. */
+  kind: 'grpc' | 'thrift';
   serverScript: string;
   serverArgs: string[];
-  makeContenders: (ports: Record<string, number>) => Contender[];
+  contenders: readonly string[];
   phaseMs: Record<(typeof PHASE_NAMES)[number], number>;
   ratePerContender: number;
 }
@@ -43,9 +45,6 @@ export interface ScenarioResult {
   openSamples: Record<string, Array<[number, boolean]>>;
   results: Record<string, { phases: Record<string, PhaseFigures>; recoveryMs: number | null }>;
 }
-
-const TICK_MS = 20;
-const READ_SHARE = 0.8;
 
 function ask(child: ChildProcess, message: object): Promise<any> {
   return new Promise((resolve) => {
@@ -73,106 +72,87 @@ async function enterPhase(server: ChildProcess, name: string): Promise<void> {
   }
 }
 
+interface ClientReport {
+  calls: CallRecord[];
+  opens: Array<[number, 'read' | 'write']>;
+  openAtStart: boolean[];
+  sentAt: number[];
+  openSamples: Array<[number, boolean]>;
+}
+
+const clientScript = fileURLToPath(new URL('./client-main.ts', import.meta.url));
+
 export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   const server = fork(o.serverScript, o.serverArgs, {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const killServer = () => {
+  const clients: ChildProcess[] = [];
+  const killAll = () => {
+    for (const c of clients) if (c.exitCode === null) c.kill('SIGKILL');
     if (server.exitCode === null && server.signalCode === null) {
       server.kill('SIGCONT');
       server.kill('SIGKILL');
     }
   };
-  process.once('exit', killServer);
+  process.once('exit', killAll);
   try {
     const ready = await new Promise<{ ports: Record<string, number> }>((resolve) =>
       server.once('message', resolve),
     );
-    const contenders = o.makeContenders(ready.ports);
-    const names = contenders.map((c) => c.name);
-    const calls: CallRecord[] = [];
-    const pending = new Set<Promise<unknown>>();
+    for (const name of o.contenders) {
+      const c = fork(clientScript, [o.kind, name, JSON.stringify(ready.ports)], {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      await new Promise((r) => c.once('message', r));
+      clients.push(c);
+    }
+    const names = [...o.contenders];
     const windows: PhaseWindow[] = [];
-    const sentAt: Array<Record<string, number>> = [];
-    const opens: Record<string, Array<[number, 'read' | 'write']>> = Object.fromEntries(
-      names.map((n) => [n, []]),
+    console.log(
+      `${o.label}: ${names.length} contenders × ${o.ratePerContender} calls/s, one process each`,
     );
-    const openAtStart: Array<Record<string, boolean>> = [];
-    const openSamples: Record<string, Array<[number, boolean]>> = Object.fromEntries(
-      names.map((n) => [n, []]),
-    );
-    for (const c of contenders) c.onOpen = (at, kind) => opens[c.name]!.push([at, kind]);
-
-    console.log(`${o.label}: ${contenders.length} contenders × ${o.ratePerContender} calls/s`);
-    let seq = 0;
     for (let p = 0; p < PHASE_NAMES.length; p++) {
       const name = PHASE_NAMES[p]!;
-      const ms = o.phaseMs[name];
       // Every failure phase starts with closed circuits, so each one measures a fresh trip;
       // `recovered` keeps what `down` left, so it measures recovery.
-      if (name !== 'recovered') contenders.forEach((c) => c.reset());
+      if (name !== 'recovered') await Promise.all(clients.map((c) => ask(c, { reset: true })));
       await enterPhase(server, name);
       const startMs = Date.now();
-      sentAt.push(Object.fromEntries(contenders.map((c) => [c.name, c.sent()])));
-      openAtStart.push(Object.fromEntries(contenders.map((c) => [c.name, c.isOpen()])));
-      const perTick = (o.ratePerContender * TICK_MS) / 1_000;
-      let owed = 0;
-      for (let tick = 0; Date.now() - startMs < ms && tick < ms / TICK_MS + 10; tick++) {
-        owed += perTick;
-        for (; owed >= 1; owed--) {
-          const kind: 'read' | 'write' = Math.random() < READ_SHARE ? 'read' : 'write';
-          const id = `item-${seq++ % 20}`;
-          for (const c of contenders) {
-            const t = Date.now();
-            const run = (kind === 'read' ? c.read(id) : c.write(id)).then((result: CallResult) => {
-              calls.push({
-                contender: c.name,
-                phase: p,
-                startMs: t,
-                latencyMs: Date.now() - t,
-                kind,
-                result,
-              });
-            });
-            pending.add(run);
-            void run.finally(() => pending.delete(run));
-          }
-        }
-        for (const c of contenders) openSamples[c.name]!.push([Date.now(), c.isOpen()]);
-        await new Promise((r) => setTimeout(r, TICK_MS));
-      }
+      const done = await Promise.all(
+        clients.map((c) => ask(c, { phase: p, ms: o.phaseMs[name], rate: o.ratePerContender })),
+      );
       windows.push({ name, startMs, endMs: Date.now() });
-      console.log(`  ${name.padEnd(12)} done (${pending.size} calls in flight)`);
+      console.log(
+        `  ${name.padEnd(12)} done (${done.reduce((n, d) => n + d.inFlight, 0)} calls in flight)`,
+      );
     }
-    sentAt.push(Object.fromEntries(contenders.map((c) => [c.name, c.sent()])));
-    await Promise.race([
-      Promise.allSettled([...pending]),
-      new Promise((r) => setTimeout(r, 5_000)),
-    ]);
+    const reports = (await Promise.all(
+      clients.map((c) => ask(c, { report: true })),
+    )) as ClientReport[];
     const { arrivals } = (await ask(server, { report: true })) as {
       arrivals: Array<[string, number, 'read' | 'write']>;
     };
-    contenders.forEach((c) => c.close());
+    const calls = reports.flatMap((r) => r.calls);
+    const openSamples = Object.fromEntries(names.map((n, i) => [n, reports[i]!.openSamples]));
 
     const results: ScenarioResult['results'] = {};
-    for (const c of contenders) {
+    names.forEach((cname, i) => {
+      const r = reports[i]!;
       const phases: Record<string, PhaseFigures> = {};
       windows.forEach((w, p) => {
-        const mine = calls.filter((r) => r.contender === c.name && r.phase === p);
+        const mine = r.calls.filter((c) => c.phase === p);
         const reached = arrivals
-          .filter(([n, t]) => n === c.name && t >= w.startMs && t < w.endMs)
+          .filter(([n, t]) => n === cname && t >= w.startMs && t < w.endMs)
           .map(([, t, k]): [number, 'read' | 'write'] => [t, k]);
         // Circuits are per method: a call counts as "after the trip" once its own method's
         // circuit has opened in this phase; the phase's trip time is the first of them.
         const tripOf = (kind: 'read' | 'write') => {
-          if (openAtStart[p]![c.name]) return w.startMs;
-          return (
-            opens[c.name]!.find(([t, k]) => k === kind && t >= w.startMs && t < w.endMs)?.[0] ??
-            null
-          );
+          if (r.openAtStart[p]) return w.startMs;
+          return r.opens.find(([t, k]) => k === kind && t >= w.startMs && t < w.endMs)?.[0] ?? null;
         };
-        const sent = sentAt[p + 1]![c.name]! - sentAt[p]![c.name]!;
+        const sent = r.sentAt[p + 1]! - r.sentAt[p]!;
         phases[w.name] = phaseFigures(
           mine,
           reached,
@@ -182,17 +162,11 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
         );
       });
       const rec = windows[windows.length - 1]!;
-      results[c.name] = {
-        phases,
-        recoveryMs: recoveryMs(
-          calls.filter((r) => r.contender === c.name),
-          rec.startMs,
-        ),
-      };
-    }
+      results[cname] = { phases, recoveryMs: recoveryMs(r.calls, rec.startMs) };
+    });
     return { names, calls, windows, openSamples, results };
   } finally {
-    killServer();
-    process.removeListener('exit', killServer);
+    killAll();
+    process.removeListener('exit', killAll);
   }
 }

@@ -120,10 +120,12 @@ function wrapped(port: number, name: string, cache: boolean): Contender {
   return c;
 }
 
-export function createThriftContenders(ports: Record<string, number>): Contender[] {
-  return [
-    bare(ports.bare!),
-    wrapped(ports['rpc-breaker']!, 'rpc-breaker', false),
-    wrapped(ports['rpc-breaker-cache']!, 'rpc-breaker-cache', true),
-  ];
-}
+/** The Thrift contenders by name; each connects to its own port of the sick server. */
+export const THRIFT_CONTENDER_FACTORIES: Record<
+  string,
+  (ports: Record<string, number>) => Contender
+> = {
+  bare: (ports) => bare(ports.bare!),
+  'rpc-breaker': (ports) => wrapped(ports['rpc-breaker']!, 'rpc-breaker', false),
+  'rpc-breaker-cache': (ports) => wrapped(ports['rpc-breaker-cache']!, 'rpc-breaker-cache', true),
+};

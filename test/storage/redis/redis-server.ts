@@ -4,7 +4,7 @@
  * loudly; under CI (`CI` set) a missing redis-server fails the run.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
 /** Whether redis-server can be run here. */
@@ -65,22 +65,26 @@ export class RedisServer {
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
       { stdio: 'ignore' },
     );
-    const probe = new Redis(this.port, '127.0.0.1', {
-      retryStrategy: () => 20,
-      maxRetriesPerRequest: 0,
-      lazyConnect: true,
-    });
-    probe.on('error', () => {});
-    for (let i = 0; i < 200; i++) {
-      try {
-        await probe.connect();
-        await probe.ping();
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 20));
-      }
+    for (let i = 0; i < 250; i++) {
+      if (await this.answersPing()) return;
+      await new Promise((r) => setTimeout(r, 20));
     }
-    probe.disconnect();
+    throw new Error(`redis-server did not answer on port ${this.port}`);
+  }
+
+  /** One PING over a plain socket: true on +PONG. */
+  private answersPing(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const socket = connect(this.port, '127.0.0.1');
+      const done = (ok: boolean) => {
+        socket.destroy();
+        resolve(ok);
+      };
+      socket.setTimeout(500, () => done(false));
+      socket.once('error', () => done(false));
+      socket.once('connect', () => socket.write('PING\r\n'));
+      socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
+    });
   }
 
   /** Kills the process at once (SIGKILL). */
