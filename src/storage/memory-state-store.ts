@@ -6,14 +6,13 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { CircuitSync, SharedCircuitState } from '../core/circuit-sync.js';
-import { fromWallTime, toWallTime, type StateStore, type SyncedCircuit } from './state-store.js';
-
-interface StoredState {
-  state: SharedCircuitState['state'];
-  generation: number;
-  openUntilWall: number | null;
-  consecutiveOpens: number;
-}
+import {
+  toShared,
+  toStored,
+  type StateStore,
+  type StoredState,
+  type SyncedCircuit,
+} from './state-store.js';
 
 interface Member {
   circuit: SyncedCircuit;
@@ -58,12 +57,7 @@ export class MemoryStateStore implements StateStore {
       from.circuit.adopt(toShared(stored, from.clock));
       return;
     }
-    const s: StoredState = {
-      state: next.state,
-      generation: next.generation,
-      openUntilWall: toWallTime(next.openUntil, from.clock),
-      consecutiveOpens: next.consecutiveOpens,
-    };
+    const s = toStored(next, from.clock);
     this.states.set(name, s);
     for (const m of this.members.get(name) ?? [])
       if (m !== from) m.circuit.adopt(toShared(s, m.clock));
@@ -86,13 +80,4 @@ export class MemoryStateStore implements StateStore {
     lease.taken += granted;
     return granted;
   }
-}
-
-function toShared(s: StoredState, clock: Clock): SharedCircuitState {
-  return {
-    state: s.state,
-    generation: s.generation,
-    openUntil: fromWallTime(s.openUntilWall, clock),
-    consecutiveOpens: s.consecutiveOpens,
-  };
 }

@@ -31,7 +31,7 @@ import type {
 } from '../../core/circuit-sync.js';
 import { ConfigError } from '../../core/errors.js';
 import type { CircuitState, Disposable } from '../../core/types.js';
-import { fromWallTime, toWallTime } from '../state-store.js';
+import { toShared, toStored, toWallTime, type StoredState } from '../state-store.js';
 import { CAS_SCRIPT, LEASE_SCRIPT } from './scripts.js';
 import { SharedWindows } from './shared-windows.js';
 
@@ -216,7 +216,7 @@ export class RedisStateStore implements StateStore {
         if (s) return this.adoptAll(name, s);
         // Stored: members of this store skip their own channel messages, so tell them here.
         for (const m of this.members.get(name) ?? [])
-          if (m !== member) m.circuit.adopt(toShared(toStored(next, wall), m.clock));
+          if (m !== member) m.circuit.adopt(toShared(toStored(next, member.clock), m.clock));
       })
       .catch((error: unknown) => this.setDegraded(error));
   }
@@ -308,13 +308,6 @@ export class RedisStateStore implements StateStore {
   }
 }
 
-interface StoredState {
-  generation: number;
-  state: CircuitState;
-  openUntilWall: number | null;
-  consecutiveOpens: number;
-}
-
 function parseStored(fields: unknown[]): StoredState | undefined {
   const [g, s, u, o] = fields;
   const generation = Number(g);
@@ -332,23 +325,5 @@ function parseStored(fields: unknown[]): StoredState | undefined {
     state: s as CircuitState,
     openUntilWall: wall !== null && Number.isFinite(wall) ? wall : null,
     consecutiveOpens: Number(o) || 0,
-  };
-}
-
-function toStored(s: SharedCircuitState, wall: number | null): StoredState {
-  return {
-    generation: s.generation,
-    state: s.state,
-    openUntilWall: wall,
-    consecutiveOpens: s.consecutiveOpens,
-  };
-}
-
-function toShared(s: StoredState, clock: Clock): SharedCircuitState {
-  return {
-    state: s.state,
-    generation: s.generation,
-    openUntil: fromWallTime(s.openUntilWall, clock),
-    consecutiveOpens: s.consecutiveOpens,
   };
 }
