@@ -22,6 +22,7 @@
  * cache off.
  */
 import { ConfigError } from '../core/errors.js';
+import { rejectRepeatsOfUnsafeMethods } from '../registry/method-policy.js';
 import type { MethodPolicy } from '../registry/method-policy.js';
 
 /** A package definition as @grpc/proto-loader's `load`/`loadSync` return it. */
@@ -112,7 +113,7 @@ export function checkIdempotency<F>(
   table: IdempotencyTable,
   resolve: (path: string) => MethodPolicy<F>,
 ): void {
-  for (const [key, entry] of Object.entries(methods)) {
+  for (const key of Object.keys(methods)) {
     const slash = key.lastIndexOf('/');
     if (key === '*' || slash <= 0) continue;
     const service = key.slice(1, slash);
@@ -124,26 +125,35 @@ export function checkIdempotency<F>(
         key,
       );
     }
-    if (!exact) continue;
-    const merged = resolve(key);
-    if (withIdempotency(merged, key, table).idempotent !== false) continue;
-    const why = reason(key, merged, table);
-    const retry = entry.retry;
-    if (retry && retry.maxAttempts > 1) {
-      throw new ConfigError(
-        `methods[${JSON.stringify(key)}].retry`,
-        `asks to retry a method not known to be safe to repeat (${why}); ${HOW_TO_FIX}`,
-        retry,
-      );
-    }
-    if (entry.fallback?.cache) {
-      throw new ConfigError(
-        `methods[${JSON.stringify(key)}].fallback.cache`,
-        `asks to answer from a cache a method not known to be safe to repeat (${why}); ${HOW_TO_FIX}`,
-        entry.fallback.cache,
-      );
-    }
   }
+  rejectRepeatsOfUnsafeMethods(
+    Object.entries(methods).filter(([key]) => isExactKey(key)),
+    (key) => {
+      const merged = resolve(key);
+      if (withIdempotency(merged, key, table).idempotent !== false) return undefined;
+      return `not known to be safe to repeat (${reason(key, merged, table)})`;
+    },
+    () => HOW_TO_FIX,
+  );
+}
+
+/**
+ * Without a package definition only the policies speak: an exact method key that asks for
+ * retries or the cache while its merged policy says `idempotent: false` is a contradiction.
+ */
+export function checkPolicyIdempotency<F>(
+  methods: Readonly<Record<string, MethodPolicy<F>>>,
+  resolve: (path: string) => MethodPolicy<F>,
+): void {
+  rejectRepeatsOfUnsafeMethods(
+    Object.entries(methods).filter(([key]) => isExactKey(key)),
+    (key) => (resolve(key).idempotent === false ? 'marked idempotent: false' : undefined),
+    () => 'remove it, or set `idempotent: true` in this entry if repeating the method is safe',
+  );
+}
+
+function isExactKey(key: string): boolean {
+  return key !== '*' && !key.endsWith('/*') && key.lastIndexOf('/') > 0;
 }
 
 const HOW_TO_FIX =

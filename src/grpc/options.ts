@@ -18,6 +18,7 @@ import type { CircuitRegistry } from '../registry/circuit-registry.js';
 import { validateGrpcFailure, type GrpcStatusName } from '../classify/grpc-status.js';
 import {
   checkIdempotency,
+  checkPolicyIdempotency,
   readIdempotency,
   type GrpcPackageDefinition,
   type IdempotencyTable,
@@ -117,11 +118,9 @@ export function validateGrpcOptions(options: unknown): ValidatedGrpcOptions {
   }
   const idempotency =
     o.packageDefinition === undefined ? undefined : readIdempotency(o.packageDefinition);
-  if (idempotency) {
-    checkIdempotency(methods, idempotency, (key) =>
-      resolveMethodPolicy(methodKeys(key), defaults, methods),
-    );
-  }
+  const resolveKey = (key: string) => resolveMethodPolicy(methodKeys(key), defaults, methods);
+  if (idempotency) checkIdempotency(methods, idempotency, resolveKey);
+  else checkPolicyIdempotency(methods, resolveKey);
   return Object.freeze({
     registry,
     defaults,

@@ -151,3 +151,39 @@ export function mergeMethodPolicy<F>(
 function isObject(v: unknown): v is object {
   return typeof v === 'object' && v !== null;
 }
+
+/**
+ * Rejects a method's own entry that asks for retries or for the response cache while the method
+ * is not safe to repeat: the entry would silently do nothing. Asking through `defaults` or a
+ * wildcard stays allowed (it applies to the methods that are safe and is dropped for the rest).
+ * Shared by the gRPC and Thrift adapters so both judge a configuration the same way.
+ * @param entries each method's own key and entry (wildcard keys left out by the caller)
+ * @param unsafe why the method behind `key` is not safe to repeat, or undefined when it is
+ * @param howToFix the advice appended to the error for `key`
+ * @throws ConfigError naming the entry's `retry` or `fallback.cache`
+ */
+export function rejectRepeatsOfUnsafeMethods<F>(
+  entries: Iterable<readonly [key: string, entry: MethodPolicy<F>]>,
+  unsafe: (key: string) => string | undefined,
+  howToFix: (key: string) => string,
+): void {
+  for (const [key, entry] of entries) {
+    const asksRetry = isObject(entry.retry) && entry.retry.maxAttempts > 1;
+    if (!asksRetry && !entry.fallback?.cache) continue;
+    const why = unsafe(key);
+    if (why === undefined) continue;
+    const path = `methods[${JSON.stringify(key)}]`;
+    if (asksRetry) {
+      throw new ConfigError(
+        `${path}.retry`,
+        `asks to retry a method ${why}; ${howToFix(key)}`,
+        entry.retry,
+      );
+    }
+    throw new ConfigError(
+      `${path}.fallback.cache`,
+      `asks to answer from a cache a method ${why}; ${howToFix(key)}`,
+      entry.fallback!.cache,
+    );
+  }
+}

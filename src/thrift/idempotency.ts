@@ -11,7 +11,7 @@
  * `ConfigError` when the client is wrapped. Asking through `defaults` or `'*'` is fine: it applies
  * to the methods that are safe to repeat and is dropped for the others.
  */
-import { ConfigError } from '../core/errors.js';
+import { rejectRepeatsOfUnsafeMethods } from '../registry/method-policy.js';
 import type { ThriftMethodPolicy } from './types.js';
 
 /**
@@ -24,24 +24,12 @@ export function checkThriftIdempotency(
   methods: Readonly<Record<string, ThriftMethodPolicy>>,
   resolve: (method: string) => ThriftMethodPolicy,
 ): void {
-  for (const [method, entry] of Object.entries(methods)) {
-    if (method === '*' || resolve(method).idempotent !== false) continue;
-    const path = `methods[${JSON.stringify(method)}]`;
-    const where = entry.idempotent === false ? 'here' : 'by defaults or by "*"';
-    const fix = `remove it, or set idempotent: true in this entry if repeating ${method} is safe`;
-    if (entry.retry && entry.retry.maxAttempts > 1) {
-      throw new ConfigError(
-        `${path}.retry`,
-        `asks to retry a method marked idempotent: false (${where}); ${fix}`,
-        entry.retry,
-      );
-    }
-    if (entry.fallback?.cache) {
-      throw new ConfigError(
-        `${path}.fallback.cache`,
-        `asks to answer from a cache a method marked idempotent: false (${where}); ${fix}`,
-        entry.fallback.cache,
-      );
-    }
-  }
+  rejectRepeatsOfUnsafeMethods(
+    Object.entries(methods).filter(([method]) => method !== '*'),
+    (method) =>
+      resolve(method).idempotent !== false
+        ? undefined
+        : `marked idempotent: false (${methods[method]!.idempotent === false ? 'here' : 'by defaults or by "*"'})`,
+    (method) => `remove it, or set idempotent: true in this entry if repeating ${method} is safe`,
+  );
 }

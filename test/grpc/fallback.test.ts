@@ -186,8 +186,9 @@ describe('cache lifetime and writes', () => {
 
   it('never caches a method marked idempotent: false, but still serves its value', async () => {
     f = await Fixture.create({
+      defaults: { fallback: cache() },
       methods: {
-        [paths.putItem]: { idempotent: false, fallback: { ...cache(), value: { created: false } } },
+        [paths.putItem]: { idempotent: false, fallback: { value: { created: false } } },
       },
     });
     const client = f.catalog();

@@ -227,3 +227,30 @@ describe('configurations that contradict the .proto', () => {
     ).toBeUndefined();
   });
 });
+
+describe('idempotent: false without a package definition', () => {
+  it('rejects retries or a cache asked for in the entry of a method marked idempotent: false', () => {
+    expect(() =>
+      createGrpcBreakerInterceptor({
+        methods: { '/a.B/Write': { idempotent: false, retry: { maxAttempts: 3 } } },
+      }),
+    ).toThrow('methods["/a.B/Write"].retry asks to retry a method marked idempotent: false');
+    expect(() =>
+      createGrpcBreakerInterceptor({
+        defaults: { idempotent: false },
+        methods: { '/a.B/Write': { fallback: { cache: { ttlMs: 1_000 } } } },
+      }),
+    ).toThrow(
+      'methods["/a.B/Write"].fallback.cache asks to answer from a cache a method marked idempotent: false',
+    );
+  });
+
+  it('lets defaults and wildcards ask: the request is dropped for the unsafe methods', () => {
+    expect(() =>
+      createGrpcBreakerInterceptor({
+        defaults: { retry: { maxAttempts: 3 }, fallback: { cache: { ttlMs: 1_000 } } },
+        methods: { '/a.B/*': { retry: { maxAttempts: 2 } }, '/a.B/Write': { idempotent: false } },
+      }),
+    ).not.toThrow();
+  });
+});
