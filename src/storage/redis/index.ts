@@ -1,6 +1,3 @@
 /** `rpc-breaker/redis`: circuit state shared across processes through Redis (peer dependency ioredis). */
-export {
-  RedisStateStore,
-  type RedisStateStoreOptions,
-  type RedisStoreStatus,
-} from './redis-state-store.js';
+export type { RedisStateStoreOptions } from './options.js';
+export { RedisStateStore, type RedisStoreStatus } from './redis-state-store.js';

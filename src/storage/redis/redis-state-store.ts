@@ -29,30 +29,11 @@ import type {
   StateStore,
   SyncedCircuit,
 } from '../../core/circuit-sync.js';
-import { ConfigError } from '../../core/errors.js';
 import type { CircuitState, Disposable } from '../../core/types.js';
 import { toShared, toStored, toWallTime, type StoredState } from '../state-store.js';
 import { CAS_SCRIPT, LEASE_SCRIPT } from './scripts.js';
+import { validateRedisStoreOptions, type RedisStateStoreOptions } from './options.js';
 import { SharedWindows } from './shared-windows.js';
-
-/** Options of a `RedisStateStore`. */
-export interface RedisStateStoreOptions {
-  /** An ioredis client; the store duplicates it once for its subscription. ACL users and TLS work as configured on it. */
-  client: Redis;
-  /** Prefix of every key and channel; default `rpc-breaker:`. */
-  prefix?: string;
-  /** How long a probe lease may wait for Redis before it is granted locally, ms; default 200. */
-  leaseTimeoutMs?: number;
-  /**
-   * Judge failure-rate and slow-call-rate windows on the whole fleet's calls (default false:
-   * each process counts its own). Time-based windows only: a count window (`windowCalls`), the
-   * consecutive-failure count and calls hung in flight stay local. Counts are written in batches
-   * every `flushMs`, never per call; while Redis is unreachable each process counts locally.
-   */
-  shareCounts?: boolean;
-  /** With `shareCounts`: how often counts are written and fleet totals read, ms; default 1000. */
-  flushMs?: number;
-}
 
 /** Whether the store currently reaches Redis. */
 export interface RedisStoreStatus {
@@ -91,27 +72,8 @@ export class RedisStateStore implements StateStore {
 
   /** @throws ConfigError when `client` is not an ioredis client or an option is invalid */
   constructor(options: RedisStateStoreOptions) {
-    const client = options?.client as Redis | undefined;
-    if (!client || typeof client.duplicate !== 'function' || typeof client.eval !== 'function') {
-      throw new ConfigError('client', 'must be an ioredis client', client);
-    }
-    const prefix = options.prefix ?? 'rpc-breaker:';
-    if (typeof prefix !== 'string') throw new ConfigError('prefix', 'must be a string', prefix);
-    const leaseTimeoutMs = options.leaseTimeoutMs ?? 200;
-    if (
-      typeof leaseTimeoutMs !== 'number' ||
-      !(leaseTimeoutMs > 0) ||
-      !Number.isFinite(leaseTimeoutMs)
-    ) {
-      throw new ConfigError('leaseTimeoutMs', 'must be a finite number > 0', leaseTimeoutMs);
-    }
-    const shareCounts = options.shareCounts ?? false;
-    if (typeof shareCounts !== 'boolean')
-      throw new ConfigError('shareCounts', 'must be a boolean', shareCounts);
-    const flushMs = options.flushMs ?? 1000;
-    if (typeof flushMs !== 'number' || !(flushMs > 0) || !Number.isFinite(flushMs)) {
-      throw new ConfigError('flushMs', 'must be a finite number > 0', flushMs);
-    }
+    const { client, prefix, leaseTimeoutMs, shareCounts, flushMs } =
+      validateRedisStoreOptions(options);
     this.client = client;
     this.prefix = prefix;
     if (shareCounts) this.windows = new SharedWindows(client, prefix, flushMs, () => this.ready);

@@ -1,0 +1,57 @@
+/** Options of `RedisStateStore`, and their validation. */
+import type { Redis } from 'ioredis';
+import { ConfigError } from '../../core/errors.js';
+import { requirePositive } from '../../core/validate.js';
+
+/** Options of a `RedisStateStore`. */
+export interface RedisStateStoreOptions {
+  /** An ioredis client; the store duplicates it once for its subscription. ACL users and TLS work as configured on it. */
+  client: Redis;
+  /** Prefix of every key and channel; default `rpc-breaker:`. */
+  prefix?: string;
+  /** How long a probe lease may wait for Redis before it is granted locally, ms; default 200. */
+  leaseTimeoutMs?: number;
+  /**
+   * Judge failure-rate and slow-call-rate windows on the whole fleet's calls (default false:
+   * each process counts its own). Time-based windows only: a count window (`windowCalls`), the
+   * consecutive-failure count and calls hung in flight stay local. Counts are written in batches
+   * every `flushMs`, never per call; while Redis is unreachable each process counts locally.
+   */
+  shareCounts?: boolean;
+  /** With `shareCounts`: how often counts are written and fleet totals read, ms; default 1000. */
+  flushMs?: number;
+}
+
+/** Validated options with defaults filled in. */
+export interface ValidatedRedisStoreOptions {
+  client: Redis;
+  prefix: string;
+  leaseTimeoutMs: number;
+  shareCounts: boolean;
+  flushMs: number;
+}
+
+/**
+ * Checks the options of a `RedisStateStore` and fills in defaults.
+ * @throws ConfigError naming the option and the value received
+ */
+export function validateRedisStoreOptions(
+  options: RedisStateStoreOptions,
+): ValidatedRedisStoreOptions {
+  const client = options?.client as Redis | undefined;
+  if (!client || typeof client.duplicate !== 'function' || typeof client.eval !== 'function') {
+    throw new ConfigError('client', 'must be an ioredis client', client);
+  }
+  const prefix = options.prefix ?? 'rpc-breaker:';
+  if (typeof prefix !== 'string') throw new ConfigError('prefix', 'must be a string', prefix);
+  const shareCounts = options.shareCounts ?? false;
+  if (typeof shareCounts !== 'boolean')
+    throw new ConfigError('shareCounts', 'must be a boolean', shareCounts);
+  return {
+    client,
+    prefix,
+    leaseTimeoutMs: requirePositive(options.leaseTimeoutMs ?? 200, 'leaseTimeoutMs'),
+    shareCounts,
+    flushMs: requirePositive(options.flushMs ?? 1000, 'flushMs'),
+  };
+}
