@@ -1,23 +1,21 @@
 /**
  * `RedisStateStore`: circuits shared by every process that uses the same Redis and prefix.
  *
- * Layout, under `prefix` (default `rpc-breaker:`), with each circuit name base64url-encoded so no
- * name can reach another's key (and in a `{…}` hash tag, so a circuit's keys share a cluster slot):
- * - `<prefix>c:{<name>}`: a hash of the shared state — g (generation), s (state), u (open until,
- *   wall-clock ms), o (consecutive opens);
- * - `<prefix>lease:{<name>}:<generation>:<slot>`: half-open probe slots, `SET NX PX`;
- * - channel `<prefix>events`: every stored transition, so members adopt it at once;
- * - with `shareCounts`, `<prefix>w:{<name>}:<generation>:<epochSecond>`: the fleet's window
- *   counts, per second (see shared-windows.ts).
+ * Layout (see keys.ts): per circuit a hash `<prefix>c:{<base64url name>}` holding the shared
+ * state — g (generation), s (state), u (open until, wall-clock ms), o (consecutive opens); probe
+ * slots `<prefix>lease:{<name>}:<generation>:<slot>`; the channel `<prefix>events`, on which
+ * every stored transition is published; with `shareCounts`, window buckets (shared-windows.ts).
  *
- * A transition is written by a Lua compare-and-set on the generation (see scripts.ts): two
- * processes tripping at once make one open period, the later one adopting the first's state.
+ * A transition is written by a Lua compare-and-set on the generation (scripts.ts): stored and
+ * published only when newer than the stored one, else the stored state comes back and the
+ * publisher adopts it. So two processes tripping at once make one open period.
  *
- * Calls never wait on Redis. Writes are fire-and-forget; a probe lease that Redis does not answer
- * within `leaseTimeoutMs` (or at all, while it is down) is granted locally; commands are only sent
- * while the client is `ready`, so nothing piles up in ioredis's offline queue. When Redis comes
- * back, every attached circuit is reconciled: the newer generation wins, in either direction.
- * Wall clocks of the members are assumed to agree (NTP); open periods are stored in wall time.
+ * Calls never wait on Redis. Writes are fire-and-forget; a probe lease Redis does not answer
+ * within `leaseTimeoutMs` is granted locally, and nothing is sent while Redis is down or slow
+ * (redis-link.ts), so nothing piles up in the client's queues. Whenever Redis becomes usable
+ * (again) — the client's `ready`, a PING answering after a pause, the subscriber re-subscribed —
+ * every attached circuit is reconciled with the stored state: the newer generation wins, in
+ * either direction. The members' wall clocks are assumed to agree (open periods are in wall time).
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -29,16 +27,23 @@ import type {
   StateStore,
   SyncedCircuit,
 } from '../../core/circuit-sync.js';
-import type { CircuitState, Disposable } from '../../core/types.js';
-import { toShared, toStored, toWallTime, type StoredState } from '../state-store.js';
-import { CAS_SCRIPT, LEASE_SCRIPT } from './scripts.js';
+import type { Disposable } from '../../core/types.js';
+import { toShared, toStored, type StoredState } from '../state-store.js';
+import { RedisKeys } from './keys.js';
 import { validateRedisStoreOptions, type RedisStateStoreOptions } from './options.js';
+import { RedisLink } from './redis-link.js';
+import { CAS_SCRIPT, LEASE_SCRIPT } from './scripts.js';
 import { SharedWindows } from './shared-windows.js';
+import { decodeTransition, encodeTransition, parseStored, storedFields } from './wire.js';
 
-/** Whether the store currently reaches Redis. */
+/** Whether the store reaches Redis, as told to `onStatus` listeners. */
 export interface RedisStoreStatus {
+  /** `degraded`: Redis is down, slow or refusing the store's commands; circuits run locally. */
   status: 'connected' | 'degraded';
-  /** The error that made it degraded, if one was reported. */
+  /**
+   * Why it is degraded: the failed command's error, or a `RedisTimeoutError` (code
+   * `REDIS_TIMEOUT`) when Redis was too slow; absent when the connection closed.
+   */
   error?: unknown;
 }
 
@@ -47,60 +52,60 @@ interface Member {
   clock: Clock;
 }
 
-const STATES: ReadonlySet<string> = new Set([
-  'closed',
-  'open',
-  'half-open',
-  'forced-open',
-  'disabled',
-]);
-
 export class RedisStateStore implements StateStore {
   private readonly client: Redis;
   private readonly subscriber: Redis;
-  private readonly prefix: string;
-  private readonly channel: string;
-  private readonly leaseTimeoutMs: number;
+  private readonly keys: RedisKeys;
+  private readonly link: RedisLink;
   private readonly origin = randomUUID();
   private readonly members = new Map<string, Set<Member>>();
   private readonly windows: SharedWindows | undefined;
   private readonly statusListeners = new Set<(s: RedisStoreStatus) => void>();
-  private degraded = false;
   private closed = false;
-  private readonly onReady = () => this.reconnected();
-  private readonly onDown = (error?: unknown) => this.setDegraded(error);
 
-  /** @throws ConfigError when `client` is not an ioredis client or an option is invalid */
+  /**
+   * Uses `options.client` for its commands and one `client.duplicate()` for its subscription.
+   * @throws ConfigError when `client` is not an ioredis client or an option is invalid
+   */
   constructor(options: RedisStateStoreOptions) {
     const { client, prefix, leaseTimeoutMs, shareCounts, flushMs } =
       validateRedisStoreOptions(options);
     this.client = client;
-    this.prefix = prefix;
-    if (shareCounts) this.windows = new SharedWindows(client, prefix, flushMs, () => this.ready);
-    this.channel = `${prefix}events`;
-    this.leaseTimeoutMs = leaseTimeoutMs;
+    this.keys = new RedisKeys(prefix, client.options?.keyPrefix);
+    this.link = new RedisLink(client, leaseTimeoutMs, {
+      up: (wasDown) => this.reachable(wasDown),
+      down: (error) => this.unreachable(error),
+    });
+    if (shareCounts)
+      this.windows = new SharedWindows(client, this.keys, flushMs, () => this.link.up);
     this.subscriber = client.duplicate();
-    this.subscriber.on('error', () => {}); // reported through the main client's status
-    this.subscriber.on('message', (channel: string, message: string) =>
-      this.received(channel, message),
-    );
-    // ioredis re-subscribes by itself after a reconnect.
-    void this.subscriber.subscribe(this.channel).catch((error: unknown) => this.setDegraded(error));
-    client.on('ready', this.onReady);
-    client.on('error', this.onDown);
-    client.on('close', this.onDown);
-    if (client.status !== 'ready') this.degraded = true;
+    this.subscriber.on('error', () => {}); // its outages are the client's too, reported by the link
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel === this.keys.channel) this.received(message);
+    });
+    // On every (re)connection: subscribe (again, even without autoResubscribe), then re-read
+    // every circuit, since transitions published while unsubscribed were missed.
+    this.subscriber.on('ready', () => {
+      this.subscriber.subscribe(this.keys.channel).then(
+        () => this.reconcileAll(),
+        () => {},
+      );
+    });
+    if (this.subscriber.status === 'wait') this.subscriber.connect().catch(() => {});
   }
 
-  /** Calls `listener` when Redis becomes unreachable (`degraded`) or reachable again. */
+  /**
+   * Calls `listener` when Redis becomes unusable (`degraded`: down, paused, slower than
+   * `leaseTimeoutMs`, or refusing the store's commands) and when it is usable again.
+   */
   onStatus(listener: (s: RedisStoreStatus) => void): Disposable {
     this.statusListeners.add(listener);
     return { dispose: () => this.statusListeners.delete(listener) };
   }
 
-  /** Whether Redis is reachable right now. */
+  /** Whether the store uses Redis right now (false: circuits run locally). */
   get connected(): boolean {
-    return !this.degraded && this.client.status === 'ready';
+    return this.link.up;
   }
 
   attach(name: string, circuit: SyncedCircuit, clock: Clock): CircuitSync {
@@ -117,7 +122,7 @@ export class RedisStateStore implements StateStore {
         this.lease(name, generation, wanted, ttlMs, grant),
       detach: () => {
         set.delete(member);
-        if (set.size === 0) this.members.delete(name);
+        if (set.size === 0 && this.members.get(name) === set) this.members.delete(name);
         if (counts) windows?.remove(counts);
       },
     };
@@ -136,51 +141,32 @@ export class RedisStateStore implements StateStore {
     this.closed = true;
     this.members.clear();
     this.windows?.stop();
-    this.client.off('ready', this.onReady);
-    this.client.off('error', this.onDown);
-    this.client.off('close', this.onDown);
+    this.link.close();
     this.subscriber.disconnect();
   }
 
-  private key(name: string): string {
-    return `${this.prefix}c:{${Buffer.from(name, 'utf8').toString('base64url')}}`;
-  }
-
-  private get ready(): boolean {
-    return !this.closed && this.client.status === 'ready';
+  private isMember(name: string, member: Member): boolean {
+    return this.members.get(name)?.has(member) ?? false;
   }
 
   private publish(name: string, member: Member, next: SharedCircuitState): void {
-    if (!this.ready) return; // reconciled when Redis is back
-    const wall = toWallTime(next.openUntil, member.clock);
-    const message = JSON.stringify({
-      n: name,
-      o: this.origin,
-      g: next.generation,
-      s: next.state,
-      u: wall,
-      c: next.consecutiveOpens,
-    });
-    this.client
-      .eval(
-        CAS_SCRIPT,
-        1,
-        this.key(name),
-        next.generation,
-        next.state,
-        wall ?? '',
-        next.consecutiveOpens,
-        this.channel,
-        message,
-      )
-      .then((stored) => {
-        const s = Array.isArray(stored) ? parseStored(stored as unknown[]) : undefined;
-        if (s) return this.adoptAll(name, s);
-        // Stored: members of this store skip their own channel messages, so tell them here.
-        for (const m of this.members.get(name) ?? [])
-          if (m !== member) m.circuit.adopt(toShared(toStored(next, member.clock), m.clock));
-      })
-      .catch((error: unknown) => this.setDegraded(error));
+    const s = toStored(next, member.clock);
+    const key = this.keys.state(name);
+    const message = encodeTransition(name, this.origin, s);
+    const settle = (reply: unknown) => {
+      const stored = Array.isArray(reply) ? parseStored(reply) : undefined;
+      if (stored) return this.adoptAll(name, stored); // a newer (or rival) state won
+      if (reply !== null) return; // failed or timed out: reconciled when Redis is back
+      // Stored: members of this store skip their own channel messages, so tell them here.
+      for (const m of this.members.get(name) ?? [])
+        if (m !== member) m.circuit.adopt(toShared(s, m.clock));
+    };
+    // Not sent while Redis is unusable: the circuit's state is published on reconciliation.
+    this.link.send(
+      () => this.client.eval(CAS_SCRIPT, 1, key, ...storedFields(s), this.keys.channel, message),
+      settle,
+      settle,
+    );
   }
 
   private lease(
@@ -190,30 +176,22 @@ export class RedisStateStore implements StateStore {
     ttlMs: number,
     grant: (n: number) => void,
   ): void {
-    if (!this.ready) return grant(wanted);
-    let answered = false;
-    const answer = (n: number) => {
-      if (answered) return;
-      answered = true;
-      clearTimeout(timer);
-      grant(n);
-    };
-    // Redis too slow: run locally rather than keep the circuit waiting.
-    const timer = setTimeout(() => answer(wanted), this.leaseTimeoutMs);
-    timer.unref?.();
-    const key = `${this.prefix}lease:{${Buffer.from(name, 'utf8').toString('base64url')}}:${generation}`;
-    this.client
-      .eval(LEASE_SCRIPT, 1, key, Math.max(1, Math.round(ttlMs)), wanted, this.origin)
-      .then((n) => answer(Number(n)))
-      .catch(() => answer(wanted));
+    const slots = Array.from({ length: wanted }, (_, i) => this.keys.lease(name, generation, i));
+    const ttl = Math.max(1, Math.round(ttlMs));
+    // Unanswered in time, failed, or Redis unusable: run locally rather than keep it waiting.
+    const sent = this.link.send(
+      () => this.client.eval(LEASE_SCRIPT, slots.length, ...slots, ttl, this.origin),
+      (n) => grant(n === undefined ? wanted : Number(n) || 0),
+    );
+    if (!sent) grant(wanted);
   }
 
   /** Brings one member and the store to the newer of their two states. */
   private reconcile(name: string, member: Member): void {
-    if (!this.ready) return;
-    this.client
-      .hmget(this.key(name), 'g', 's', 'u', 'o')
-      .then((fields) => {
+    this.link.send(
+      () => this.client.hmget(this.keys.state(name), 'g', 's', 'u', 'o'),
+      (fields) => {
+        if (!fields || !this.isMember(name, member)) return;
         const stored = parseStored(fields);
         const local = member.circuit.sharedState();
         if (stored && stored.generation >= local.generation) {
@@ -221,21 +199,18 @@ export class RedisStateStore implements StateStore {
         } else if (local.generation > 0) {
           this.publish(name, member, local);
         }
-      })
-      .catch((error: unknown) => this.setDegraded(error));
+      },
+    );
   }
 
-  private received(channel: string, message: string): void {
-    if (channel !== this.channel) return;
-    let m: { n?: unknown; o?: unknown; g?: unknown; s?: unknown; u?: unknown; c?: unknown };
-    try {
-      m = JSON.parse(message);
-    } catch {
-      return;
-    }
-    if (m.o === this.origin || typeof m.n !== 'string') return;
-    const s = parseStored([m.g, m.s, m.u, m.c]);
-    if (s) this.adoptAll(m.n, s);
+  private reconcileAll(): void {
+    if (this.closed) return;
+    for (const [name, set] of this.members) for (const m of set) this.reconcile(name, m);
+  }
+
+  private received(message: string): void {
+    const m = decodeTransition(message);
+    if (m && m.origin !== this.origin) this.adoptAll(m.name, m.state);
   }
 
   private adoptAll(name: string, s: StoredState): void {
@@ -243,18 +218,14 @@ export class RedisStateStore implements StateStore {
       member.circuit.adopt(toShared(s, member.clock));
   }
 
-  private reconnected(): void {
+  private reachable(wasDown: boolean): void {
     if (this.closed) return;
-    if (this.degraded) {
-      this.degraded = false;
-      this.emit({ status: 'connected' });
-    }
-    for (const [name, set] of this.members) for (const m of set) this.reconcile(name, m);
+    if (wasDown) this.emit({ status: 'connected' });
+    this.reconcileAll();
   }
 
-  private setDegraded(error?: unknown): void {
-    if (this.closed || this.degraded) return;
-    this.degraded = true;
+  private unreachable(error: unknown): void {
+    if (this.closed) return;
     this.windows?.forgetAll();
     this.emit(error === undefined ? { status: 'degraded' } : { status: 'degraded', error });
   }
@@ -268,24 +239,4 @@ export class RedisStateStore implements StateStore {
       }
     }
   }
-}
-
-function parseStored(fields: unknown[]): StoredState | undefined {
-  const [g, s, u, o] = fields;
-  const generation = Number(g);
-  if (
-    g === null ||
-    g === undefined ||
-    !Number.isFinite(generation) ||
-    typeof s !== 'string' ||
-    !STATES.has(s)
-  )
-    return undefined;
-  const wall = u === '' || u === null || u === undefined ? null : Number(u);
-  return {
-    generation,
-    state: s as CircuitState,
-    openUntilWall: wall !== null && Number.isFinite(wall) ? wall : null,
-    consecutiveOpens: Number(o) || 0,
-  };
 }

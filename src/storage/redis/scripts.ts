@@ -7,24 +7,27 @@
  * CAS on the generation. KEYS[1] the circuit's hash; ARGV: generation, state, open-until (wall
  * ms or ''), consecutive opens, channel, message. Stores and publishes the state only when its
  * generation is higher than the stored one; otherwise returns the stored fields [g, s, u, o] so
- * the caller adopts them.
+ * the caller adopts them. Returns nil when it stored.
  */
 export const CAS_SCRIPT = `
 local cur = redis.call('HMGET', KEYS[1], 'g', 's', 'u', 'o')
-if cur[1] and tonumber(cur[1]) >= tonumber(ARGV[1]) then return cur end
+local g = tonumber(cur[1])
+if g and g >= tonumber(ARGV[1]) then return cur end
 redis.call('HSET', KEYS[1], 'g', ARGV[1], 's', ARGV[2], 'u', ARGV[3], 'o', ARGV[4])
 redis.call('PUBLISH', ARGV[5], ARGV[6])
 return false
 `;
 
 /**
- * Probe slots of one half-open generation. KEYS[1] the lease key prefix; ARGV: TTL ms, wanted,
- * owner id. Takes each free slot (SET NX PX) up to `wanted`; returns how many were taken.
+ * Probe slots of one half-open generation. KEYS: one key per slot (`…lease:{<name>}:<g>:<i>`);
+ * ARGV: TTL ms, owner id. Takes each free slot (SET NX PX); returns how many it took. Slots are
+ * never released early: a slot taken stays taken for the generation, so the fleet never runs
+ * more probes than there are slots, and a process that dies mid-probe holds one for the TTL.
  */
 export const LEASE_SCRIPT = `
 local n = 0
-for i = 0, tonumber(ARGV[2]) - 1 do
-  if redis.call('SET', KEYS[1] .. ':' .. i, ARGV[3], 'NX', 'PX', ARGV[1]) then n = n + 1 end
+for i = 1, #KEYS do
+  if redis.call('SET', KEYS[i], ARGV[2], 'NX', 'PX', ARGV[1]) then n = n + 1 end
 end
 return n
 `;

@@ -21,6 +21,7 @@
 import type { Redis } from 'ioredis';
 import type { SharedCounts, SyncedCircuit } from '../../core/circuit-sync.js';
 import type { WindowTotals } from '../../core/windows/rate-window.js';
+import type { RedisKeys } from './keys.js';
 import { WINDOW_SCRIPT } from './scripts.js';
 
 /** Fleet totals not refreshed for this many flush periods are no longer trusted. */
@@ -130,22 +131,21 @@ export class SharedWindows {
 
   /**
    * @param client the store's client
-   * @param prefix the store's key prefix
+   * @param keys the store's key layout
    * @param flushMs flush period, ms
    * @param ready whether commands may be sent now
    */
   constructor(
     private readonly client: Redis,
-    private readonly prefix: string,
+    private readonly keys: RedisKeys,
     private readonly flushMs: number,
     private readonly ready: () => boolean,
   ) {}
 
   /** Shares the window of circuit `name` (`windowMs` long); `changed` hears fresh totals. */
   add(name: string, windowMs: number, circuit: SyncedCircuit, changed: () => void): SharedCounts {
-    const encoded = Buffer.from(name, 'utf8').toString('base64url');
     const buckets = Math.max(1, Math.ceil(windowMs / 1000));
-    const counts = new CircuitCounts(`${this.prefix}w:{${encoded}}:`, buckets, circuit, changed);
+    const counts = new CircuitCounts(this.keys.windowBase(name), buckets, circuit, changed);
     this.entries.add(counts);
     if (!this.timer) {
       this.timer = setInterval(() => this.flush(), this.flushMs);

@@ -87,6 +87,12 @@ export class RedisServer {
     });
   }
 
+  /** Whether the process is alive (possibly paused). */
+  get running(): boolean {
+    const child = this.child;
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
   /** Kills the process at once (SIGKILL). */
   async kill(): Promise<void> {
     const child = this.child;
