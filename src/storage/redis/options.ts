@@ -5,11 +5,26 @@ import { requirePositive } from '../../core/validate.js';
 
 /** Options of a `RedisStateStore`. */
 export interface RedisStateStoreOptions {
-  /** An ioredis client; the store duplicates it once for its subscription. ACL users and TLS work as configured on it. */
+  /**
+   * An ioredis client (v5 or v6). The store sends its commands on it as it is configured (ACL
+   * user, TLS, db, `keyPrefix`) and opens one `client.duplicate()` for its subscription, which
+   * `close()` closes; it never changes the client's options. It sends only while the client is
+   * `ready`, under its own timeout, so `enableOfflineQueue`, `maxRetriesPerRequest` and
+   * `commandTimeout` may be anything. After an outage the fleet re-syncs when this client
+   * reconnects: ioredis 6 by default waits up to ~5 s between attempts, so for a re-sync within
+   * a second of Redis returning give it e.g. `retryStrategy: (n) => Math.min(n * 50, 500)`.
+   * An ACL user needs `~<prefix>*` keys, `&<prefix>*` channels and the commands
+   * `eval hmget hset set publish subscribe ping` (`hincrby pexpire` with `shareCounts`), plus
+   * what ioredis sends on connecting (`hello`, `client|setinfo`, `info` for its ready check).
+   */
   client: Redis;
-  /** Prefix of every key and channel; default `rpc-breaker:`. */
+  /** Prefix of every key and of the channel; default `rpc-breaker:`. */
   prefix?: string;
-  /** How long a probe lease may wait for Redis before it is granted locally, ms; default 200. */
+  /**
+   * How long the store waits for any Redis reply, ms; default 200. A probe lease unanswered by
+   * then is granted locally, and the store reports `degraded` and runs locally until Redis
+   * answers again.
+   */
   leaseTimeoutMs?: number;
   /**
    * Judge failure-rate and slow-call-rate windows on the whole fleet's calls (default false:
