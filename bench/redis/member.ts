@@ -8,6 +8,8 @@ import { CircuitRegistry } from '../../src/registry/circuit-registry.js';
 import { RedisStateStore } from '../../src/storage/redis/index.js';
 
 const [port, prefix] = process.argv.slice(2);
+/** Wall-clock ms with sub-millisecond resolution, comparable between processes of one host. */
+const now = () => performance.timeOrigin + performance.now();
 const client = new Redis(Number(port), '127.0.0.1');
 client.on('error', () => {});
 const registry = new CircuitRegistry({
@@ -15,12 +17,12 @@ const registry = new CircuitRegistry({
   defaults: { trip: { consecutiveFailures: 1 }, openMs: 60_000 },
 });
 registry.onStateChange((e) => {
-  if (e.reason === 'remote') process.send!({ adopted: e.name, to: e.to, at: Date.now() });
+  if (e.reason === 'remote') process.send!({ adopted: e.name, to: e.to, at: now() });
 });
 process.on('message', async (m: { cmd: string; name: string }) => {
   if (m.cmd === 'touch') registry.get(m.name);
   if (m.cmd === 'trip') {
-    const at = Date.now();
+    const at = now();
     registry.get(m.name).tryAcquire()?.record('failure');
     return process.send!({ tripped: m.name, at });
   }

@@ -1,12 +1,16 @@
 /**
  * Redis store benchmark. (1) Per-call cost of a closed circuit shared through Redis vs the
- * memory store — calls never touch Redis, so the ratio should be ~1. (2) How fast a transition
- * reaches the rest of a 4-process fleet: one member trips a fresh circuit, the others report
- * when they adopt it; p50/p99 over many trips. Starts its own redis-server on a free port.
+ * memory store — calls never touch Redis, so the ratio should be ~1 — for the default policy,
+ * and for a failure-rate time window with `shareCounts` (where a call also bumps the batch's
+ * counters). (2) How fast a transition reaches the rest of a 4-process fleet: one member trips
+ * a fresh circuit, the others report when they adopt it (timestamps from performance.timeOrigin
+ * + performance.now(), sub-millisecond and comparable between processes); p50/p99 over 100
+ * trips. Starts its own redis-server on a free port; takes ~5 s.
  * Run: npx tsx bench/redis/redis.bench.ts
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { CircuitPolicy } from '../../src/core/policy.js';
 import { CircuitRegistry } from '../../src/registry/circuit-registry.js';
 import { MemoryStateStore } from '../../src/storage/memory-state-store.js';
 import { RedisStateStore } from '../../src/storage/redis/index.js';
@@ -15,17 +19,24 @@ import { interleaved, isMain, median, percentile, saveResults, table } from '../
 
 const CALLS = 500_000;
 const TRIPS = 100;
+const TIME_WINDOW: CircuitPolicy = {
+  trip: { failureRate: 0.5, minimumCalls: 20, windowMs: 10_000 },
+};
 
-async function perCall(server: RedisServer) {
+/**
+ * ns per tryAcquire + record on a closed circuit under `policy`, memory store vs Redis store
+ * (with `shareCounts` when asked), in interleaved rounds.
+ */
+async function perCall(server: RedisServer, policy: CircuitPolicy, shareCounts: boolean) {
   const client = server.client();
   await new Promise((r) => (client.status === 'ready' ? r(null) : client.once('ready', r)));
   const stores = {
     memory: new MemoryStateStore(),
-    redis: new RedisStateStore({ client, prefix: 'bench:' }),
+    redis: new RedisStateStore({ client, prefix: 'bench:', shareCounts }),
   };
   const circuits = {
-    memory: new CircuitRegistry({ store: stores.memory }).get('c'),
-    redis: new CircuitRegistry({ store: stores.redis }).get('c'),
+    memory: new CircuitRegistry({ store: stores.memory, defaults: policy }).get('c'),
+    redis: new CircuitRegistry({ store: stores.redis, defaults: policy }).get('c'),
   };
   const samples = await interleaved(['memory', 'redis'], 9, async (name) => {
     const c = circuits[name as 'memory' | 'redis'];
@@ -35,7 +46,10 @@ async function perCall(server: RedisServer) {
   });
   await stores.redis.close();
   client.disconnect();
-  return { memoryNs: median(samples.memory!), redisNs: median(samples.redis!) };
+  if (circuits.redis.state !== 'closed') throw new Error('the benchmark circuit left closed');
+  const memoryNs = median(samples.memory!);
+  const redisNs = median(samples.redis!);
+  return { memoryNs, redisNs, ratio: redisNs / memoryNs };
 }
 
 async function propagation(server: RedisServer) {
@@ -112,17 +126,20 @@ export async function main() {
   }
   const server = await RedisServer.start();
   try {
-    const calls = await perCall(server);
+    const calls = await perCall(server, {}, false);
+    const windowed = await perCall(server, TIME_WINDOW, true);
     const prop = await propagation(server);
     console.log('\n## Redis store\n');
     const t1 = table(
       ['closed circuit, tryAcquire + record', 'ns per call', 'ratio'],
       [
         ['memory store', calls.memoryNs, '1.00×'],
+        ['Redis store', calls.redisNs, `${calls.ratio.toFixed(2)}× (target ≤ 1.1×)`],
+        ['failure-rate time window: memory store', windowed.memoryNs, '1.00×'],
         [
-          'Redis store',
-          calls.redisNs,
-          `${(calls.redisNs / calls.memoryNs).toFixed(2)}× (target ≤ 1.1×)`,
+          'failure-rate time window: Redis store, shareCounts',
+          windowed.redisNs,
+          `${windowed.ratio.toFixed(2)}×`,
         ],
       ],
     );
@@ -134,14 +151,20 @@ export async function main() {
           'trip in one → adopted by the other three',
           prop.samples,
           prop.p50Ms,
-          `${prop.p99Ms} (target < 50)`,
+          `${prop.p99Ms.toFixed(2)} (target < 50)`,
           prop.maxMs,
         ],
       ],
     );
+    console.log(
+      `\nRedis/memory per call: ${calls.ratio.toFixed(2)}× (default policy), ` +
+        `${windowed.ratio.toFixed(2)}× (time window, shareCounts); ` +
+        `propagation p50 ${prop.p50Ms.toFixed(2)} ms, p99 ${prop.p99Ms.toFixed(2)} ms`,
+    );
     const result = {
       perCall: calls,
-      ratio: calls.redisNs / calls.memoryNs,
+      ratio: calls.ratio,
+      perCallSharedCounts: windowed,
       propagation: prop,
       tables: [t1, t2],
     };
