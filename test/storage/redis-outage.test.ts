@@ -161,6 +161,18 @@ describe.skipIf(skip)('RedisStateStore when Redis goes away', () => {
     expect(Date.now() - resumed).toBeLessThan(1_000);
   });
 
+  it('does not mistake a reply that arrived while its own event loop was blocked for a timeout', async () => {
+    const [a, b] = await members(2);
+    b!.registry.get('svc');
+    trip(a!); // its CAS is answered during the busy loop below, longer than leaseTimeoutMs
+    const end = Date.now() + 400;
+    while (Date.now() < end); // a blocked event loop: the timeout timer is due before the reply is read
+    await eventually(() => expect(b!.registry.get('svc').state).toBe('open'));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(a!.statuses).toEqual([]);
+    expect(a!.store.connected).toBe(true);
+  });
+
   it('adopts a transition published while its subscription was cut', async () => {
     const [a, b] = await members(2);
     a!.registry.get('svc');

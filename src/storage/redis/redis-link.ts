@@ -93,11 +93,18 @@ export class RedisLink {
   ): boolean {
     if (!this.up) return false;
     let answered = false;
-    const timer = setTimeout(() => {
-      answered = true;
-      this.failed(new RedisTimeoutError(this.timeoutMs));
-      answer(undefined);
-    }, this.timeoutMs);
+    // Timers run before the event loop reads sockets: after a blocked loop, a reply that has
+    // long arrived would look late. setImmediate lets pending I/O be read first.
+    const timer = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (answered) return;
+          answered = true;
+          this.failed(new RedisTimeoutError(this.timeoutMs));
+          answer(undefined);
+        }),
+      this.timeoutMs,
+    );
     timer.unref?.();
     command().then(
       (reply) => {
