@@ -92,6 +92,28 @@ describe.skipIf(skip)('RedisStateStore', () => {
     client.disconnect();
   });
 
+  it('shares state and probe leases over RESP2 clients (protocol: 2) as over RESP3', async () => {
+    const clock = new ManualClock(0);
+    const m = await twoMembers('resp2:', { protocol: 2 }, clock);
+    try {
+      m.registries.forEach((r) => r.get('svc'));
+      await eventually(() => m.clients.forEach((c) => expect(c.status).toBe('ready')));
+      await new Promise((r) => setTimeout(r, 50));
+      m.registries[0]!.get('svc').tryAcquire()!.record('failure');
+      await eventually(() => expect(m.registries[1]!.get('svc').state).toBe('open'));
+      clock.advance(1_000);
+      let probes = 0;
+      await eventually(() => {
+        for (const r of m.registries) if (r.get('svc').tryAcquire()) probes++;
+        expect(probes).toBe(1);
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      for (const r of m.registries) expect(r.get('svc').tryAcquire()).toBeUndefined();
+    } finally {
+      await m.close();
+    }
+  });
+
   it('starts a lazyConnect client itself and shares through it', async () => {
     const m = await twoMembers('lazy:', { lazyConnect: true });
     try {
