@@ -4,7 +4,9 @@
  * loudly; under CI (`CI` set) a missing redis-server fails the run.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 
 /** Whether redis-server can be run here. */
@@ -35,12 +37,38 @@ async function freePort(): Promise<number> {
 /** A redis-server process on 127.0.0.1. */
 export class RedisServer {
   private child: ChildProcess | undefined;
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly extraArgs: readonly string[],
+  ) {}
 
-  static async start(port?: number): Promise<RedisServer> {
-    const server = new RedisServer(port ?? (await freePort()));
+  /** Starts a server on `port` (default: a free one) with `extraArgs` added to its command line. */
+  static async start(port?: number, extraArgs: readonly string[] = []): Promise<RedisServer> {
+    const server = new RedisServer(port ?? (await freePort()), extraArgs);
     await server.launch();
     return server;
+  }
+
+  /**
+   * Starts a server that also listens with TLS on `tlsPort` (plain `port` stays on for its
+   * readiness check), with the self-signed certificate of test/storage/redis/tls for 127.0.0.1.
+   */
+  static async startTls(): Promise<{ server: RedisServer; tlsPort: number; ca: Buffer }> {
+    const dir = fileURLToPath(new URL('./tls/', import.meta.url));
+    const tlsPort = await freePort();
+    const server = await RedisServer.start(undefined, [
+      '--tls-port',
+      String(tlsPort),
+      '--tls-cert-file',
+      `${dir}server.crt`,
+      '--tls-key-file',
+      `${dir}server.key`,
+      '--tls-ca-cert-file',
+      `${dir}server.crt`,
+      '--tls-auth-clients',
+      'no',
+    ]);
+    return { server, tlsPort, ca: readFileSync(`${dir}server.crt`) };
   }
 
   get url(): string {
@@ -62,7 +90,10 @@ export class RedisServer {
   async launch(): Promise<void> {
     this.child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      [
+        ...['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        ...this.extraArgs,
+      ],
       { stdio: 'ignore' },
     );
     for (let i = 0; i < 250; i++) {
