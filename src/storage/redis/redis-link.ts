@@ -44,6 +44,7 @@ export interface LinkEvents {
   down(error?: unknown): void;
 }
 
+/** Tracks whether Redis is usable and sends the store's commands under a timeout (see above). */
 export class RedisLink {
   private isDown: boolean;
   private closed = false;

@@ -3,8 +3,9 @@
  *
  * Layout (see keys.ts): per circuit a hash `<prefix>c:{<base64url name>}` holding the shared
  * state — g (generation), s (state), u (open until, wall-clock ms), o (consecutive opens); probe
- * slots `<prefix>lease:{<name>}:<generation>:<slot>`; the channel `<prefix>events`, on which
- * every stored transition is published; with `shareCounts`, window buckets (shared-windows.ts).
+ * slots `<prefix>lease:{<name>}:<generation>:<slot>`; the channel `<prefix>events` (after the
+ * client's own `keyPrefix`, if any), on which every stored transition is published; with
+ * `shareCounts`, window buckets (shared-windows.ts).
  *
  * A transition is written by a Lua compare-and-set on the generation (scripts.ts): stored and
  * published only when newer than the stored one, else the stored state comes back and the
@@ -52,6 +53,11 @@ interface Member {
   clock: Clock;
 }
 
+/**
+ * A `StateStore` that shares circuits through Redis: every process whose registry uses a store
+ * with the same Redis and prefix sees the same open/closed state, and half-open probes are leased
+ * fleet-wide. Calls never wait on Redis; while it is unusable, circuits run locally.
+ */
 export class RedisStateStore implements StateStore {
   private readonly client: Redis;
   private readonly subscriber: Redis;
