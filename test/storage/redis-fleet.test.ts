@@ -158,9 +158,23 @@ describe.skipIf(skip)('RedisStateStore across processes', () => {
     expect(results.map((r) => r.failed)).toEqual([0, 0]);
     for (const r of results) expect(r.maxMs).toBeLessThan(50);
     expect((await members[0]!.ask({ cmd: 'state', name: 'svc' })).state).toBe('open');
+    // Noticed by the heartbeat (no answer within leaseTimeoutMs) while the calls ran.
+    await eventuallyAsync(async () => {
+      expect((await members[1]!.ask({ cmd: 'state', name: 'busy' })).statuses).toEqual([
+        'degraded',
+      ]);
+    });
     server.resume();
+    const resumed = Date.now();
     await eventuallyAsync(async () => {
       expect((await members[1]!.ask({ cmd: 'state', name: 'svc' })).state).toBe('open');
     }, 3_000);
+    expect(Date.now() - resumed).toBeLessThan(1_000);
+    await eventuallyAsync(async () => {
+      expect((await members[1]!.ask({ cmd: 'state', name: 'svc' })).statuses).toEqual([
+        'degraded',
+        'connected',
+      ]);
+    });
   });
 });

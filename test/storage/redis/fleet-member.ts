@@ -71,4 +71,16 @@ process.on('message', async (m: Command) => {
     statuses,
   });
 });
-process.send!({ ready: true });
+// Ready once the store reaches Redis; statuses from then on.
+const ready = () => {
+  statuses.splice(0);
+  process.send!({ ready: true });
+};
+if (store.connected) ready();
+else {
+  const once = store.onStatus((s) => {
+    if (s.status !== 'connected') return;
+    once.dispose();
+    ready();
+  });
+}
