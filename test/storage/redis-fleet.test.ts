@@ -45,6 +45,15 @@ class Member {
   }
 }
 
+/** What a member reports after a `cycle` run (see fleet-member.ts). */
+interface Cycle {
+  ran: number;
+  rejected: number;
+  unexpected: number;
+  maxMs: number;
+  closedAt: number[];
+}
+
 async function startFleet(n: number, policy: object): Promise<Member[]> {
   const prefix = `fleet${prefixN++}:`;
   fleet = await Promise.all(Array.from({ length: n }, () => Member.start(prefix, policy)));
@@ -123,14 +132,21 @@ describe.skipIf(skip)('RedisStateStore across processes', () => {
 
   it('fails no call when Redis is killed, and re-syncs within 1 s after it restarts', async () => {
     const members = await startFleet(2, { trip: { consecutiveFailures: 1 }, openMs: 60_000 });
+    // A circuit tripping and recovering every few ms in both processes, Redis killed mid-run.
     const during = Promise.all(
-      members.map((m) =>
-        m.ask<{ failed: number; maxMs: number }>({ cmd: 'calls', name: 'busy', count: 3_000 }),
-      ),
+      members.map((m) => m.ask<Cycle>({ cmd: 'cycle', name: 'flaky', ms: 1_500 })),
     );
+    await new Promise((r) => setTimeout(r, 400));
     await server.kill();
+    const killedAt = Date.now();
     const results = await during;
-    expect(results.map((r) => r.failed)).toEqual([0, 0]);
+    for (const r of results) {
+      expect(r.unexpected).toBe(0);
+      expect(r.maxMs).toBeLessThan(50);
+      expect(r.closedAt.filter((t) => t < killedAt).length).toBeGreaterThan(0);
+      // Probes still granted without Redis: the circuit kept recovering.
+      expect(r.closedAt.filter((t) => t > killedAt + 300).length).toBeGreaterThanOrEqual(3);
+    }
     await eventuallyAsync(async () => {
       expect((await members[0]!.ask({ cmd: 'state', name: 'svc' })).statuses).toContain('degraded');
     });
@@ -149,14 +165,17 @@ describe.skipIf(skip)('RedisStateStore across processes', () => {
     const members = await startFleet(2, { trip: { consecutiveFailures: 1 }, openMs: 60_000 });
     await Promise.all(members.map((m) => m.ask({ cmd: 'state', name: 'svc' })));
     server.pause();
+    const pausedAt = Date.now();
     await members[0]!.ask({ cmd: 'trip', name: 'svc' });
     const results = await Promise.all(
-      members.map((m) =>
-        m.ask<{ failed: number; maxMs: number }>({ cmd: 'calls', name: 'busy', count: 2_000 }),
-      ),
+      members.map((m) => m.ask<Cycle>({ cmd: 'cycle', name: 'busy', ms: 1_000 })),
     );
-    expect(results.map((r) => r.failed)).toEqual([0, 0]);
-    for (const r of results) expect(r.maxMs).toBeLessThan(50);
+    for (const r of results) {
+      expect(r.unexpected).toBe(0);
+      expect(r.maxMs).toBeLessThan(50);
+      // Leases unanswered for leaseTimeoutMs (200 ms), then granted locally at once.
+      expect(r.closedAt.filter((t) => t > pausedAt + 400).length).toBeGreaterThanOrEqual(3);
+    }
     expect((await members[0]!.ask({ cmd: 'state', name: 'svc' })).state).toBe('open');
     // Noticed by the heartbeat (no answer within leaseTimeoutMs) while the calls ran.
     await eventuallyAsync(async () => {

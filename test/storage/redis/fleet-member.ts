@@ -3,6 +3,7 @@
  * RedisStateStore. Driven by IPC; usage: fleet-member.ts <redis port> <prefix> <policy json>.
  */
 import { Redis } from 'ioredis';
+import { CircuitOpenError } from '../../../src/core/errors.js';
 import { CircuitRegistry } from '../../../src/registry/circuit-registry.js';
 import type { Permit } from '../../../src/core/types.js';
 import { RedisStateStore } from '../../../src/storage/redis/index.js';
@@ -25,6 +26,7 @@ type Command =
   | { cmd: 'acquire'; name: string }
   | { cmd: 'release'; outcome: 'success' | 'failure' }
   | { cmd: 'calls'; name: string; count: number }
+  | { cmd: 'cycle'; name: string; ms: number }
   | { cmd: 'exit' };
 
 process.on('message', async (m: Command) => {
@@ -58,6 +60,8 @@ process.on('message', async (m: Command) => {
       }
       return process.send!({ failed, maxMs });
     }
+    case 'cycle':
+      return process.send!(await cycle(m.name, m.ms));
     case 'exit':
       await registry.close();
       client.disconnect();
@@ -83,4 +87,46 @@ else {
     once.dispose();
     ready();
   });
+}
+
+const downstream = new Error('downstream failure');
+
+/**
+ * Calls for `ms` (at most 50,000) through a circuit that keeps tripping and recovering: the
+ * dependency fails every 25th call it receives, the circuit opens on one failure for 30 ms, then
+ * one probe (leased through the store) closes it again. So transitions and probe leases go to
+ * Redis all along. Reports every call that failed for any other reason than the dependency's
+ * failure or the circuit's rejection, the slowest call, and when the circuit closed (wall ms).
+ */
+async function cycle(name: string, ms: number) {
+  const circuit = registry.get(name, {
+    trip: { consecutiveFailures: 1 },
+    openMs: 30,
+    halfOpenProbes: 1,
+  });
+  const closedAt: number[] = [];
+  const listening = registry.onStateChange((e) => {
+    if (e.name === name && e.to === 'closed') closedAt.push(Date.now());
+  });
+  let ran = 0;
+  let rejected = 0;
+  let unexpected = 0;
+  let maxMs = 0;
+  const end = Date.now() + ms;
+  for (let i = 0; i < 50_000 && Date.now() < end; i++) {
+    const t = performance.now();
+    try {
+      await circuit.execute(async () => {
+        if (++ran % 25 === 0) throw downstream;
+        return 'ok';
+      });
+    } catch (error) {
+      if (error instanceof CircuitOpenError) rejected++;
+      else if (error !== downstream) unexpected++;
+    }
+    maxMs = Math.max(maxMs, performance.now() - t);
+    if (i % 5 === 0) await new Promise((r) => setTimeout(r, 1));
+  }
+  listening.dispose();
+  return { ran, rejected, unexpected, maxMs, closedAt };
 }
