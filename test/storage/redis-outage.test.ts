@@ -96,6 +96,44 @@ describe.skipIf(skip)('RedisStateStore when Redis goes away', () => {
     expect(b!.registry.get('svc').generation).toBe(a!.registry.get('svc').generation);
   });
 
+  it('reports degraded when Redis is unreachable from the start, connected once it comes up', async () => {
+    const down = await RedisServer.start();
+    await down.kill(); // a port where nothing listens
+    const client = new Redis(down.port, '127.0.0.1', { retryStrategy: () => 50 });
+    client.on('error', () => {});
+    const store = new RedisStateStore({ client, prefix: `outage${prefixN++}:` });
+    const registry = new CircuitRegistry({ store, defaults: TRIP });
+    cleanups.push(async () => {
+      await registry.close();
+      client.disconnect();
+      await down.stop();
+    });
+    const statuses: RedisStoreStatus[] = [];
+    store.onStatus((s) => statuses.push(s));
+    await eventually(() => expect(statuses.map((s) => s.status)).toEqual(['degraded']));
+    trip({ registry, store, client, statuses }); // runs locally
+    expect(registry.get('svc').state).toBe('open');
+    await new Promise((r) => setTimeout(r, 200)); // more failed attempts: still told once
+    expect(statuses).toHaveLength(1);
+    await down.launch();
+    await eventually(() =>
+      expect(statuses.map((s) => s.status)).toEqual(['degraded', 'connected']),
+    );
+    // The trip made while unreachable was published once Redis came up.
+    const reader = down.client();
+    try {
+      let stored: Array<string | null> = [];
+      for (let i = 0; i < 50 && stored[0] !== 'open'; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        const keys = await reader.keys('outage*');
+        stored = keys[0] ? await reader.hmget(keys[0], 's', 'g') : [];
+      }
+      expect(stored).toEqual(['open', String(registry.get('svc').generation)]);
+    } finally {
+      reader.disconnect();
+    }
+  });
+
   it('notices a paused Redis without traffic, and re-syncs as soon as it resumes', async () => {
     const [a, b] = await members(2);
     a!.registry.get('svc');

@@ -5,6 +5,7 @@
  * the client's connection closes, when one of the store's commands fails, or when one takes
  * longer than `timeoutMs`: a paused or overloaded server keeps the socket open, so only time
  * tells. While down, the store sends nothing (circuits run locally) and commands never pile up.
+ * A client that is not ready yet counts as down; that is told (once) when an attempt fails.
  *
  * It comes back on the client's next `ready` (a reconnect) or, when the connection never dropped
  * (server paused, slow, or refusing a command), when a PING answers: one PING at a time, every
@@ -47,6 +48,8 @@ export interface LinkEvents {
 /** Tracks whether Redis is usable and sends the store's commands under a timeout (see above). */
 export class RedisLink {
   private isDown: boolean;
+  /** Whether `down` was told since the last `up` (also for a Redis unreachable from the start). */
+  private toldDown = false;
   private closed = false;
   private pinging = false;
   private lastAnswerAt = Date.now();
@@ -136,8 +139,17 @@ export class RedisLink {
   }
 
   private failed(error: unknown): void {
-    if (this.isDown || this.closed) return;
+    if (this.closed) return;
+    if (this.isDown) {
+      // Down from the start (the client has not been ready yet): say so once.
+      if (!this.toldDown) {
+        this.toldDown = true;
+        this.events.down(error);
+      }
+      return;
+    }
     this.isDown = true;
+    this.toldDown = true;
     const now = Date.now();
     this.retryMs =
       now - this.upSince < FLAP_MS ? Math.min(this.retryMs * 2, MAX_RETRY_MS) : RETRY_MS;
@@ -149,7 +161,7 @@ export class RedisLink {
     if (this.closed || this.client.status !== 'ready') return;
     this.lastAnswerAt = Date.now();
     const wasDown = this.isDown;
-    this.isDown = false;
+    this.isDown = this.toldDown = false;
     if (wasDown) this.upSince = Date.now();
     this.events.up(wasDown);
   }

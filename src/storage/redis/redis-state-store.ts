@@ -102,7 +102,9 @@ export class RedisStateStore implements StateStore {
 
   /**
    * Calls `listener` when Redis becomes unusable (`degraded`: down, paused, slower than
-   * `leaseTimeoutMs`, or refusing the store's commands) and when it is usable again.
+   * `leaseTimeoutMs`, or refusing the store's commands) and when it is usable again. Until its
+   * client first reaches Redis the store runs locally; it reports `degraded` (once) when a
+   * connection attempt fails first, and `connected` when one succeeds.
    */
   onStatus(listener: (s: RedisStoreStatus) => void): Disposable {
     this.statusListeners.add(listener);
