@@ -224,4 +224,27 @@ describe.skipIf(skip)('RedisStateStore when Redis goes away', () => {
       admin.disconnect();
     }
   });
+
+  it('counts no transition when it reads its own open state back after a reconnect', async () => {
+    const [a, b] = await members(2);
+    b!.registry.get('svc');
+    trip(a!);
+    await eventually(() => expect(b!.registry.get('svc').state).toBe('open'));
+    await new Promise((r) => setTimeout(r, 50));
+    const before = [a!, b!].map((m) => m.registry.get('svc').snapshot().counts.transitions);
+    expect(before).toEqual([1, 1]); // the trip, and its adoption
+    const admin = server.client();
+    try {
+      // Both connections of both stores reconnect; each re-reads the (unchanged) stored state.
+      await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+      await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+      await eventually(() => expect(a!.statuses.map((s) => s.status)).toContain('connected'));
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      admin.disconnect();
+    }
+    const after = [a!, b!].map((m) => m.registry.get('svc').snapshot().counts.transitions);
+    expect(after).toEqual(before);
+    expect([a!, b!].map((m) => m.registry.get('svc').state)).toEqual(['open', 'open']);
+  });
 });

@@ -29,8 +29,9 @@ import type {
   SyncedCircuit,
 } from '../../core/circuit-sync.js';
 import type { Disposable } from '../../core/types.js';
-import { toShared, toStored, type StoredState } from '../state-store.js';
+import { toStored, type StoredState } from '../state-store.js';
 import { RedisKeys } from './keys.js';
+import { deliver, type Member } from './member.js';
 import { validateRedisStoreOptions, type RedisStateStoreOptions } from './options.js';
 import { RedisLink } from './redis-link.js';
 import { CAS_SCRIPT, LEASE_SCRIPT } from './scripts.js';
@@ -46,11 +47,6 @@ export interface RedisStoreStatus {
    * `REDIS_TIMEOUT`) when Redis was too slow; absent when the connection closed.
    */
   error?: unknown;
-}
-
-interface Member {
-  circuit: SyncedCircuit;
-  clock: Clock;
 }
 
 /**
@@ -166,8 +162,7 @@ export class RedisStateStore implements StateStore {
       if (stored) return this.adoptAll(name, stored); // a newer (or rival) state won
       if (reply !== null) return; // failed or timed out: reconciled when Redis is back
       // Stored: members of this store skip their own channel messages, so tell them here.
-      for (const m of this.members.get(name) ?? [])
-        if (m !== member) m.circuit.adopt(toShared(s, m.clock));
+      for (const m of this.members.get(name) ?? []) if (m !== member) deliver(m, s);
     };
     // Not sent while Redis is unusable: the circuit's state is published on reconciliation.
     this.link.send(
@@ -203,7 +198,7 @@ export class RedisStateStore implements StateStore {
         const stored = parseStored(fields);
         const local = member.circuit.sharedState();
         if (stored && stored.generation >= local.generation) {
-          member.circuit.adopt(toShared(stored, member.clock));
+          deliver(member, stored);
         } else if (local.generation > 0) {
           this.publish(name, member, local);
         }
@@ -222,8 +217,7 @@ export class RedisStateStore implements StateStore {
   }
 
   private adoptAll(name: string, s: StoredState): void {
-    for (const member of this.members.get(name) ?? [])
-      member.circuit.adopt(toShared(s, member.clock));
+    for (const member of this.members.get(name) ?? []) deliver(member, s);
   }
 
   private reachable(wasDown: boolean): void {
