@@ -13,6 +13,8 @@ const memberScript = fileURLToPath(new URL('./redis/fleet-member.ts', import.met
 let server: RedisServer;
 let fleet: Member[] = [];
 let prefixN = 0;
+/** The prefix of the fleet started last. */
+let prefix = '';
 
 class Member {
   private constructor(private readonly child: ChildProcess) {}
@@ -55,7 +57,7 @@ interface Cycle {
 }
 
 async function startFleet(n: number, policy: object): Promise<Member[]> {
-  const prefix = `fleet${prefixN++}:`;
+  prefix = `fleet${prefixN++}:`;
   fleet = await Promise.all(Array.from({ length: n }, () => Member.start(prefix, policy)));
   await new Promise((r) => setTimeout(r, 100)); // subscriptions in place
   return fleet;
@@ -100,15 +102,29 @@ describe.skipIf(skip)('RedisStateStore across processes', () => {
 
   it('gives one open period when every process trips at once', async () => {
     const members = await startFleet(3, { trip: { consecutiveFailures: 1 }, openMs: 60_000 });
-    await Promise.all(members.map((m) => m.ask({ cmd: 'state', name: 'svc' })));
-    await Promise.all(members.map((m) => m.ask({ cmd: 'trip', name: 'svc' })));
-    await eventuallyAsync(async () => {
-      const states = await Promise.all(members.map((m) => m.ask({ cmd: 'state', name: 'svc' })));
-      expect(new Set(states.map((s) => s.generation)).size).toBe(1);
-      expect(states.every((s) => s.state === 'open')).toBe(true);
-      const left = states.map((s) => s.retryAfterMs);
-      expect(Math.max(...left) - Math.min(...left)).toBeLessThan(100);
-    });
+    const watcher = server.client();
+    const published: Array<{ n: string; f: unknown[] }> = [];
+    watcher.on('message', (_channel: string, m: string) => published.push(JSON.parse(m)));
+    try {
+      await watcher.subscribe(`${prefix}events`);
+      await Promise.all(members.map((m) => m.ask({ cmd: 'state', name: 'svc' })));
+      await Promise.all(members.map((m) => m.ask({ cmd: 'trip', name: 'svc' })));
+      await eventuallyAsync(async () => {
+        const states = await Promise.all(members.map((m) => m.ask({ cmd: 'state', name: 'svc' })));
+        expect(states.map((s) => [s.state, s.generation])).toEqual([
+          ['open', 1],
+          ['open', 1],
+          ['open', 1],
+        ]);
+        const left = states.map((s) => s.retryAfterMs);
+        expect(Math.max(...left) - Math.min(...left)).toBeLessThan(100);
+      });
+      // One transition stored and announced, not one per process.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(published.map((m) => [m.n, ...m.f.slice(0, 2)])).toEqual([['svc', 1, 'open']]);
+    } finally {
+      watcher.disconnect();
+    }
   });
 
   it('lets at most halfOpenProbes probe calls through across the fleet', async () => {
