@@ -138,9 +138,12 @@ describe.skipIf(skip)('RedisStateStore when Redis goes away', () => {
     const [a, b] = await members(2);
     a!.registry.get('svc');
     b!.registry.get('svc');
+    await new Promise((r) => setTimeout(r, 100)); // their first reads answered: nothing in flight
     server.pause();
     const paused = Date.now();
+    // Only the heartbeat PING (after 1 s without an answer) can tell.
     await eventually(() => expect(a!.statuses.map((s) => s.status)).toEqual(['degraded']), 3_000);
+    expect(Date.now() - paused).toBeGreaterThanOrEqual(200);
     expect(Date.now() - paused).toBeLessThan(1_000 + 200 + 300); // heartbeat + timeout + tick
     expect((a!.statuses[0]!.error as { code?: string }).code).toBe('REDIS_TIMEOUT');
     trip(a!);
