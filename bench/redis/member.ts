@@ -33,4 +33,6 @@ process.on('message', async (m: { cmd: string; name: string }) => {
   }
   process.send!({ ok: true });
 });
+// The benchmark process is gone (IPC closed): do not outlive it.
+process.on('disconnect', () => process.exit(0));
 client.once('ready', () => process.send!({ ready: true }));

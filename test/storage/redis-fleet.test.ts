@@ -3,47 +3,31 @@
  * know; simultaneous trips give one open period; probes are limited fleet-wide; and Redis going
  * away (killed, or paused with SIGSTOP) never fails or slows a call.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Child } from './redis/child.js';
 import { RedisServer, skipRedis } from './redis/redis-server.js';
 
 const skip = skipRedis();
 const memberScript = fileURLToPath(new URL('./redis/fleet-member.ts', import.meta.url));
 let server: RedisServer;
-let fleet: Member[] = [];
 let prefixN = 0;
 /** The prefix of the fleet started last. */
 let prefix = '';
 
+/** A fleet member (fleet-member.ts) in its own process. */
 class Member {
-  private constructor(private readonly child: ChildProcess) {}
+  private constructor(private readonly child: Child) {}
 
   static async start(prefix: string, policy: object): Promise<Member> {
-    const child = fork(memberScript, [String(server.port), prefix, JSON.stringify(policy)], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    await new Promise((r) => child.once('message', r));
-    return new Member(child);
+    const args = [String(server.port), prefix, JSON.stringify(policy)];
+    return new Member(await Child.start(memberScript, args));
   }
 
   ask<T = { state: string; generation: number; retryAfterMs: number; statuses: string[] }>(
     m: object,
   ): Promise<T> {
-    return new Promise((resolve) => {
-      this.child.once('message', resolve as (v: unknown) => void);
-      this.child.send(m);
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.send({ cmd: 'exit' });
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 2_000);
-    await exited;
-    clearTimeout(timer);
+    return this.child.ask<T>(m);
   }
 }
 
@@ -58,7 +42,7 @@ interface Cycle {
 
 async function startFleet(n: number, policy: object): Promise<Member[]> {
   prefix = `fleet${prefixN++}:`;
-  fleet = await Promise.all(Array.from({ length: n }, () => Member.start(prefix, policy)));
+  const fleet = await Promise.all(Array.from({ length: n }, () => Member.start(prefix, policy)));
   await new Promise((r) => setTimeout(r, 100)); // subscriptions in place
   return fleet;
 }
@@ -81,10 +65,11 @@ describe.skipIf(skip)('RedisStateStore across processes', () => {
   });
   afterEach(async () => {
     server.resume();
-    await Promise.all(fleet.map((m) => m.stop()));
-    fleet = [];
+    await Child.stopAll();
+    if (!server.running) await server.launch(); // a test that failed while Redis was down
   });
   afterAll(async () => {
+    await Child.stopAll();
     await server?.stop();
   });
 

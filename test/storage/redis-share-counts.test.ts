@@ -3,13 +3,13 @@
  * calls, written in batches, against a real redis-server — two registries in this process (each
  * with its own connection, as two processes would have), then separate child processes.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CircuitPolicy } from '../../src/core/policy.js';
 import { CircuitRegistry } from '../../src/registry/circuit-registry.js';
 import { RedisStateStore } from '../../src/storage/redis/index.js';
+import { Child } from './redis/child.js';
 import { RedisServer, skipRedis } from './redis/redis-server.js';
 import { eventually } from './state-store.contract.js';
 
@@ -58,6 +58,7 @@ describe.skipIf(skip)('RedisStateStore with shareCounts', () => {
     await Promise.all(cleanups.splice(0).map((c) => c()));
   });
   afterAll(async () => {
+    await Child.stopAll();
     await server?.stop();
   });
 
@@ -136,42 +137,18 @@ describe.skipIf(skip)('RedisStateStore with shareCounts', () => {
   });
 
   describe('across processes', () => {
-    let members: ChildProcess[] = [];
-
-    async function start(n: number, shareCounts: boolean): Promise<ChildProcess[]> {
+    async function start(n: number, shareCounts: boolean): Promise<Child[]> {
       const prefix = `shareproc${prefixN++}:`;
-      members = await Promise.all(
-        Array.from({ length: n }, async () => {
-          const child = fork(
-            memberScript,
-            [String(server.port), prefix, JSON.stringify(RATE), String(shareCounts)],
-            { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-          );
-          await new Promise((r) => child.once('message', r));
-          return child;
-        }),
-      );
-      return members;
+      const args = [String(server.port), prefix, JSON.stringify(RATE), String(shareCounts)];
+      return Promise.all(Array.from({ length: n }, () => Child.start(memberScript, args)));
     }
 
-    function ask(child: ChildProcess, m: object): Promise<{ state: string; reason: string }> {
-      return new Promise((resolve) => {
-        child.once('message', resolve as (v: unknown) => void);
-        child.send(m);
-      });
+    function ask(child: Child, m: object): Promise<{ state: string; reason: string }> {
+      return child.ask(m);
     }
 
     afterEach(async () => {
-      await Promise.all(
-        members.splice(0).map(async (child) => {
-          if (child.exitCode !== null) return;
-          const exited = new Promise((r) => child.once('exit', r));
-          child.send({ cmd: 'exit' });
-          const timer = setTimeout(() => child.kill('SIGKILL'), 2_000);
-          await exited;
-          clearTimeout(timer);
-        }),
-      );
+      await Child.stopAll();
     });
 
     it('opens every process on failures spread over three of them (4 each, minimumCalls 10)', async () => {

@@ -29,4 +29,6 @@ process.on('message', async (m: Command) => {
   const s = circuit.snapshot();
   process.send!({ state: s.state, reason: s.lastTripReason });
 });
+// The test process is gone (IPC closed): do not outlive it.
+process.on('disconnect', () => process.exit(0));
 client.once('ready', () => process.send!({ ready: true }));

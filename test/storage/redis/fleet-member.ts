@@ -75,6 +75,8 @@ process.on('message', async (m: Command) => {
     statuses,
   });
 });
+// The test process is gone (IPC closed): do not outlive it.
+process.on('disconnect', () => process.exit(0));
 // Ready once the store reaches Redis; statuses from then on.
 const ready = () => {
   statuses.splice(0);
