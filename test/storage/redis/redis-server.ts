@@ -34,6 +34,10 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Servers still running: killed when this process exits, even if a test's cleanup did not run. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => running.forEach((c) => c.kill('SIGKILL')));
+
 /** A redis-server process on 127.0.0.1. */
 export class RedisServer {
   private child: ChildProcess | undefined;
@@ -96,6 +100,9 @@ export class RedisServer {
       ],
       { stdio: 'ignore' },
     );
+    const child = this.child;
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     for (let i = 0; i < 250; i++) {
       if (await this.answersPing()) return;
       await new Promise((r) => setTimeout(r, 20));
