@@ -62,7 +62,11 @@ export class HalfOpenGate {
     this.leasePending = false;
     if (sync) {
       this.slots = 0;
-      this.requestLease(now);
+      // A health check probes at once. User-call probes lease their slots on the first real
+      // call: merely reading the circuit (state, snapshot, a metrics scrape) must not take the
+      // fleet's probe slots away from the processes that have traffic.
+      if (this.policy.halfOpenProbe) this.requestLease(now);
+      else this.leaseAt = -Infinity;
     } else {
       this.slots = this.policy.halfOpenProbes;
       this.startCheck();

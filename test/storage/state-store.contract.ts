@@ -113,6 +113,27 @@ export function runStateStoreContract(
       expect(granted).toHaveLength(2);
     });
 
+    it('leaves the probe slots to a member with traffic when another only reads the state', async () => {
+      const { registries, clock } = await fleet(2, {
+        trip: { consecutiveFailures: 1 },
+        openMs: 1_000,
+        halfOpenProbes: 1,
+      });
+      registries.forEach((r) => r.get('svc/g'));
+      await settle();
+      trip(registries[0]!, 'svc/g');
+      await eventually(() => expect(registries[1]!.get('svc/g').state).toBe('open'));
+      clock.advance(1_000);
+      expect(registries[0]!.get('svc/g').snapshot().state).toBe('half-open');
+      await settle();
+      let probe: ReturnType<ReturnType<CircuitRegistry['get']>['tryAcquire']>;
+      await eventually(() => {
+        probe = registries[1]!.get('svc/g').tryAcquire();
+        expect(probe).toBeDefined();
+      });
+      probe!.record('success');
+    });
+
     it('closes every member when the probes succeed on one', async () => {
       const { registries, clock } = await fleet(2, {
         trip: { consecutiveFailures: 1 },
