@@ -6,14 +6,8 @@
  */
 import type { status } from '@grpc/grpc-js';
 import { ConfigError } from '../core/errors.js';
-import { resolveCircuitPolicy } from '../core/policy.js';
-import { rejectUnknownKeys } from '../core/validate.js';
-import {
-  resolveMethodPolicy,
-  validateMethodPolicies,
-  validateMethodPolicy,
-  type MethodPolicy,
-} from '../registry/method-policy.js';
+import { readAdapterOptions } from '../registry/adapter-options.js';
+import type { MethodPolicy } from '../registry/method-policy.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
 import { validateGrpcFailure, type GrpcStatusName } from '../classify/grpc-status.js';
 import {
@@ -79,48 +73,34 @@ export function methodKeys(path: string): string[] {
  * @throws ConfigError naming the offending option (e.g. `methods["/a.B/C"].failOn[0]`) and the value
  */
 export function validateGrpcOptions(options: unknown): ValidatedGrpcOptions {
-  if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ConfigError('options', 'must be an object', options);
-  }
-  const o = options as Record<string, unknown>;
-  rejectUnknownKeys(o, KNOWN, 'options');
-  const registry = o.registry as CircuitRegistry | undefined;
-  if (
-    registry !== undefined &&
-    (typeof registry !== 'object' || typeof registry?.get !== 'function')
-  ) {
-    throw new ConfigError('registry', 'must be a CircuitRegistry', registry);
-  }
+  const {
+    raw: o,
+    registry,
+    defaults,
+    methods,
+    resolve,
+  } = readAdapterOptions<GrpcPolicyFailure>(
+    options,
+    KNOWN,
+    validateFailure,
+    (key) => (key === '*' ? ['*'] : methodKeys(key)),
+    (key) => {
+      if (!METHOD_KEY.test(key)) {
+        throw new ConfigError(
+          `methods[${JSON.stringify(key)}]`,
+          "has a malformed key: use '/package.Service/Method', '/package.Service/*' or '*'",
+          key,
+        );
+      }
+    },
+  );
   if (o.circuitName !== undefined && typeof o.circuitName !== 'function') {
     throw new ConfigError('circuitName', 'must be a function (path) => string', o.circuitName);
   }
-  const defaults =
-    o.defaults === undefined
-      ? undefined
-      : validateMethodPolicy<GrpcPolicyFailure>(o.defaults, 'defaults', validateFailure);
-  const methods = validateMethodPolicies<GrpcPolicyFailure>(o.methods, 'methods', validateFailure);
-  for (const key of Object.keys(methods)) {
-    if (key !== '*' && !METHOD_KEY.test(key)) {
-      throw new ConfigError(
-        `methods[${JSON.stringify(key)}]`,
-        "has a malformed key: use '/package.Service/Method', '/package.Service/*' or '*'",
-        key,
-      );
-    }
-  }
-  // A merge of valid policies can still be invalid as a whole (e.g. slowCallRate from one key
-  // and no slowCallMs anywhere): check what every key would resolve to.
-  for (const key of ['*', ...Object.keys(methods)]) {
-    const merged = resolveMethodPolicy(key === '*' ? ['*'] : methodKeys(key), defaults, methods);
-    const path = key === '*' ? 'defaults' : `methods[${JSON.stringify(key)}]`;
-    resolveCircuitPolicy(merged.circuit, `${path}.circuit`);
-  }
   const idempotency =
     o.packageDefinition === undefined ? undefined : readIdempotency(o.packageDefinition);
-  const resolveKey = (key: string) => resolveMethodPolicy(methodKeys(key), defaults, methods);
-  if (idempotency) checkIdempotency(methods, idempotency, resolveKey);
-  else checkPolicyIdempotency(methods, resolveKey);
+  if (idempotency) checkIdempotency(methods, idempotency, resolve);
+  else checkPolicyIdempotency(methods, resolve);
   return Object.freeze({
     registry,
     defaults,
