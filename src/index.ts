@@ -48,7 +48,7 @@ export type { MethodPolicy } from './registry/method-policy.js';
 export type { CallContext, RpcSystem } from './classify/call-context.js';
 
 // Fallbacks and retries (RPC-free building blocks the adapters use)
-export type { FallbackOptions } from './fallback/fallback-options.js';
+export type { FallbackOptions, FallbackValue } from './fallback/fallback-options.js';
 export type { RetryOptions } from './retry/retry-options.js';
 
 // gRPC (@grpc/grpc-js is a peer dependency; only types are imported from it)

@@ -21,8 +21,15 @@ export interface FallbackOptions {
    * cache has nothing for a call the circuit rejected — and for a call that failed, when
    * `cache.serveOn` is `'open-or-failure'`.
    */
-  value?: unknown | ((ctx: CallContext) => unknown | Promise<unknown>);
+  value?: FallbackValue;
 }
+
+/**
+ * A value fallback: a function of the call (so `ctx` is typed where it is written), or any static
+ * value. (`unknown | fn` would collapse to `unknown` and leave `ctx` untyped.)
+ */
+export type FallbackValue =
+  ((ctx: CallContext) => unknown) | string | number | boolean | bigint | null | object;
 
 const KEYS = new Set(['cache', 'value']);
 const CACHE_KEYS = new Set(['ttlMs', 'maxEntries', 'keyMetadata', 'serveOn']);

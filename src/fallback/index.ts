@@ -7,7 +7,11 @@ export {
   type FallbackServed,
   type FallbackTrigger,
 } from './fallback.js';
-export { validateFallbackOptions, type FallbackOptions } from './fallback-options.js';
+export {
+  validateFallbackOptions,
+  type FallbackOptions,
+  type FallbackValue,
+} from './fallback-options.js';
 export {
   LastKnownGoodCache,
   type CachedAnswer,
