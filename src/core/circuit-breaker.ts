@@ -271,6 +271,23 @@ export class CircuitBreaker implements PermitOwner {
     this.enter(remote.state, from, 'remote', this.clock.now(), false);
   }
 
+  /**
+   * @internal Starts the circuit in a state read back from a snapshot (`registry.restore`).
+   * Local only: nothing is published, so a store's own stored state (any generation from 1 up)
+   * still wins when it arrives. An open circuit with no open time left becomes half-open.
+   */
+  restore(r: RestoredState): void {
+    const now = this.clock.now();
+    const from = this.current;
+    const to = r.state === 'open' && !(r.openMs > 0) ? 'half-open' : r.state;
+    this.gen++;
+    this.opens = r.consecutiveOpens;
+    this.openUntil = to === 'open' ? now + r.openMs : null;
+    this.enter(to, from, 'restored', now, false);
+    Object.assign(this.counts, r.counts);
+    this.lastTrip = r.lastTripReason;
+  }
+
   /** @internal Called by a permit when its outcome is recorded. */
   settle(permit: CallPermit, outcome: Outcome, durationMs: number | undefined): void {
     const timed = permit.startedAt === permit.startedAt; // NaN when the acquire read no clock
@@ -372,6 +389,16 @@ export class CircuitBreaker implements PermitOwner {
     } else this.gate?.close();
     if (from !== to) this.observer?.stateChange?.(this.name, from, to, reason);
   }
+}
+
+/** What `CircuitBreaker.restore` starts a circuit as. */
+export interface RestoredState {
+  readonly state: CircuitState;
+  /** Open time left from now (capped by the caller); used only when `state` is `open`. */
+  readonly openMs: number;
+  readonly consecutiveOpens: number;
+  readonly counts: Readonly<Counts>;
+  readonly lastTripReason: TripReason | null;
 }
 
 let useSequence = 0;

@@ -69,6 +69,11 @@ export interface CircuitSnapshot {
   };
   /** Why the circuit last opened, if it did. */
   lastTripReason: TripReason | null;
+  /**
+   * Wall-clock time (ms since the epoch) when `registry.snapshot()` took it; `restore` ages open
+   * periods by it. Absent from a single circuit's `snapshot()`.
+   */
+  takenAt?: number;
 }
 
 /** What opened a circuit. */

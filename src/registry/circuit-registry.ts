@@ -26,6 +26,7 @@ import type {
   RejectReason,
 } from '../core/types.js';
 import { ListenerSet } from './listener-set.js';
+import { PendingRestores, readSnapshots, restoredState } from './restore.js';
 
 /** A circuit changed state. `reason` says why it opened (e.g. `consecutive-failures`, `remote`). */
 export interface StateChangeEvent {
@@ -57,6 +58,17 @@ export interface FallbackEvent {
   /** The RPC method, when an adapter served it. */
   method?: string;
 }
+
+/** An operator acted on a circuit through `createControlHandler` (or `registry.control`). */
+export interface ControlEvent {
+  name: string;
+  action: ControlAction;
+  /** The new state. */
+  state: CircuitState;
+}
+
+/** What an operator can do to a circuit: `forceOpen()`, `disable()` or `reset()`. */
+export type ControlAction = 'force-open' | 'disable' | 'reset';
 
 /** A circuit was evicted from the registry (idle and closed). */
 export interface EvictEvent {
@@ -91,6 +103,8 @@ export class CircuitRegistry {
   private readonly rejects = new ListenerSet<RejectEvent>();
   private readonly fallbacks = new ListenerSet<FallbackEvent>();
   private readonly evictions = new ListenerSet<EvictEvent>();
+  private readonly controls = new ListenerSet<ControlEvent>();
+  private readonly restores: PendingRestores;
   private readonly observer: CircuitObserver;
   private readonly resolved = new WeakMap<object, ResolvedCircuitPolicy>();
 
@@ -112,6 +126,7 @@ export class CircuitRegistry {
       options.maxCircuits === undefined
         ? DEFAULT_MAX_CIRCUITS
         : requireInteger(options.maxCircuits, 'maxCircuits');
+    this.restores = new PendingRestores(this.maxCircuits);
     this.observer = {
       stateChange: (name, from, to, reason) => {
         if (this.stateChanges.active)
@@ -144,6 +159,8 @@ export class CircuitRegistry {
       observer: this.observer,
     });
     this.circuits.set(name, breaker);
+    const restored = this.restores.take(name, this.clock.now());
+    if (restored) breaker.restore(restoredState(restored, resolved));
     if (this.store) {
       const sync = this.store.attach(name, breaker, this.clock);
       this.syncs.set(name, sync);
@@ -163,9 +180,52 @@ export class CircuitRegistry {
     return this.circuits.size;
   }
 
-  /** Snapshots of every circuit, as plain JSON. */
+  /**
+   * Snapshots of every circuit, as plain JSON, each stamped with the wall-clock `takenAt` so that
+   * `restore` can age its open periods in another process.
+   */
   snapshot(): CircuitSnapshot[] {
-    return Array.from(this.circuits.values(), (c) => c.snapshot());
+    const takenAt = Date.now();
+    return Array.from(this.circuits.values(), (c) => ({ ...c.snapshot(), takenAt }));
+  }
+
+  /**
+   * Starts circuits as `snapshot` (an earlier `snapshot()`, e.g. saved to a file by a process
+   * that has since stopped) left them: state, open time left, backoff step, counts. An open
+   * period that has passed restores as half-open, never open; one still running is capped at the
+   * longest open period the circuit's policy allows. Circuits not created yet take their entry
+   * when they are (with their own policy). The restore is local: with a store attached, the
+   * fleet's stored state wins, and circuits that already hold one are left as they are.
+   * @throws ConfigError naming the entry and field when the snapshot is malformed (nothing is
+   *   restored then)
+   */
+  restore(snapshot: readonly CircuitSnapshot[]): void {
+    const entries = readSnapshots(snapshot, Date.now());
+    const now = this.clock.now();
+    for (const entry of entries) {
+      const existing = this.circuits.get(entry.name);
+      if (!existing) this.restores.add(entry, now);
+      else if (!(this.store && existing.generation > 0))
+        existing.restore(restoredState(entry, existing.policy));
+    }
+  }
+
+  /**
+   * Acts on circuit `name` as an operator: `force-open`, `disable` or `reset` (shared with the
+   * fleet when a store is attached, like any transition), then tells `onControl` listeners.
+   * @returns the circuit's new snapshot, or `undefined` when no circuit has that name (none is
+   *   created)
+   */
+  control(name: string, action: ControlAction): CircuitSnapshot | undefined {
+    const circuit = this.circuits.get(name);
+    if (!circuit) return undefined;
+    if (action === 'force-open') circuit.forceOpen();
+    else if (action === 'disable') circuit.disable();
+    else if (action === 'reset') circuit.reset();
+    else throw new ConfigError('action', 'must be force-open, disable or reset', action);
+    const snapshot = circuit.snapshot();
+    if (this.controls.active) this.controls.emit({ name, action, state: snapshot.state });
+    return snapshot;
   }
 
   /** Counts a fallback served for circuit `name` and tells `onFallback` listeners. */
@@ -194,6 +254,11 @@ export class CircuitRegistry {
   /** Calls `listener` when a fallback answer is served. */
   onFallback(listener: (e: FallbackEvent) => void): Disposable {
     return this.fallbacks.add(listener);
+  }
+
+  /** Calls `listener` when an operator acts on a circuit (`control`). */
+  onControl(listener: (e: ControlEvent) => void): Disposable {
+    return this.controls.add(listener);
   }
 
   /** Calls `listener` when an idle circuit is evicted (metrics drop its series). */
