@@ -5,6 +5,7 @@
  * origin (the script's `?format=json` refreshes).
  */
 import { createHash } from 'node:crypto';
+import { STATUS_CONTROL_SCRIPT } from './status-control-script.js';
 import { STATUS_SCRIPT } from './status-script.js';
 
 /** Colours: closed green, half-open amber, open red, forced-open purple, disabled grey. */
@@ -30,18 +31,30 @@ small{color:#57606a;display:block}
 .spark .rate{fill:none;stroke:#1f2328;stroke-width:1.2}
 .spark .base{fill:#eaeef2}
 .empty{padding:2em;text-align:center;color:#57606a}
+.control{display:flex;flex-wrap:wrap;align-items:center;gap:.6em 1em;margin:0 0 1em;padding:.6em .8em;background:#fff;box-shadow:0 1px 2px #0002}
+.control output.ok{color:#1a7f37}.control output.err{color:#cf222e}
+#circuits.controlled tbody tr{cursor:pointer}
 `;
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
-/** The page's Content-Security-Policy header value. */
-export const STATUS_CSP = [
-  "default-src 'none'",
-  `script-src ${sha256(STATUS_SCRIPT)}`,
-  `style-src ${sha256(STATUS_CSS)}`,
-  "connect-src 'self'",
-  'img-src data:',
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/**
+ * The page's Content-Security-Policy header value; `withControl` also allows the operator panel's
+ * script (status-control-script.ts).
+ */
+export function statusCsp(withControl: boolean): string {
+  const scripts = withControl ? [STATUS_SCRIPT, STATUS_CONTROL_SCRIPT] : [STATUS_SCRIPT];
+  return [
+    "default-src 'none'",
+    `script-src ${scripts.map(sha256).join(' ')}`,
+    `style-src ${sha256(STATUS_CSS)}`,
+    "connect-src 'self'",
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** The page's Content-Security-Policy header value without the operator panel. */
+export const STATUS_CSP = statusCsp(false);

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError } from '../core/errors.js';
 import type { Disposable } from '../core/types.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
-import { STATUS_CSP } from './status-assets.js';
+import { statusCsp } from './status-assets.js';
 import { StatusHistory } from './status-history.js';
 import { renderStatusPage } from './status-page.js';
 
@@ -18,6 +18,11 @@ export interface StatusHandlerOptions {
   historySeconds?: number;
   /** Most circuits listed on the page, most severe state first. Default 500. */
   maxRows?: number;
+  /**
+   * Path of a `createControlHandler` on the same origin (e.g. `'/control'`). When set, the page
+   * shows an operator panel (circuit, action, token) that posts to it; default: no panel.
+   */
+  controlUrl?: string;
 }
 
 /** A `node:http` request handler; `dispose()` stops its state-change listener. */
@@ -53,6 +58,17 @@ export function createStatusHandler(
   if (typeof title !== 'string') throw new ConfigError('title', 'must be a string', title);
   const historySeconds = positiveInteger(options.historySeconds, 60, 'historySeconds');
   const maxRows = positiveInteger(options.maxRows, 500, 'maxRows');
+  const controlUrl = options.controlUrl;
+  if (
+    controlUrl !== undefined &&
+    (typeof controlUrl !== 'string' || !/^\/(?!\/)[\x21-\x5b\x5d-\x7e]*$/.test(controlUrl))
+  )
+    throw new ConfigError(
+      'controlUrl',
+      'must be a path on the same origin, like "/control"',
+      controlUrl,
+    );
+  const csp = statusCsp(controlUrl !== undefined);
   const history = new StatusHistory(registry, historySeconds * 1_000);
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -68,13 +84,14 @@ export function createStatusHandler(
       history.sample(snapshots);
       if (format === 'json')
         return send(req, res, 200, 'application/json; charset=utf-8', JSON.stringify(snapshots));
-      res.setHeader('content-security-policy', STATUS_CSP);
+      res.setHeader('content-security-policy', csp);
       const html = renderStatusPage({
         title,
         snapshots,
         history: (snapshot) => history.of(snapshot),
         maxRows,
         historyMs: historySeconds * 1_000,
+        ...(controlUrl === undefined ? {} : { controlUrl }),
       });
       send(req, res, 200, 'text/html; charset=utf-8', html);
     } catch {

@@ -12,6 +12,7 @@
  */
 import type { CircuitSnapshot, CircuitState } from '../core/types.js';
 import { STATUS_CSS } from './status-assets.js';
+import { STATUS_CONTROL_SCRIPT } from './status-control-script.js';
 import { STATUS_SCRIPT } from './status-script.js';
 import { STATE_SEVERITY, type CircuitHistory } from './status-history.js';
 import { historySeed, sparklineSvg } from './status-sparkline.js';
@@ -25,6 +26,8 @@ export interface StatusPageInput {
   maxRows: number;
   /** How far back the sparklines reach, ms. */
   historyMs: number;
+  /** Where the control handler answers (same origin); the operator panel is shown only then. */
+  controlUrl?: string;
 }
 
 /** The texts of one row, by the `data-f` name of the element that shows each. */
@@ -80,7 +83,7 @@ export function renderStatusPage(input: StatusPageInput): string {
 ${renderMain(input)}
 <template id="row">${renderRow(BLANK, emptyHistory)}</template>
 <script>${STATUS_SCRIPT}</script>
-</body>
+${input.controlUrl === undefined ? '' : `<script>${STATUS_CONTROL_SCRIPT}</script>\n`}</body>
 </html>
 `;
 }
@@ -98,9 +101,10 @@ function renderMain(input: StatusPageInput): string {
   const shown = sortForPage(input.snapshots).slice(0, input.maxRows);
   const hidden = input.snapshots.length - shown.length;
   const rows = shown.map((s) => renderRow(rowFields(s), input.history(s))).join('\n');
+  const control = input.controlUrl === undefined ? '' : renderControl(input.controlUrl);
   return `<main data-max-rows="${input.maxRows}" data-history-ms="${input.historyMs}">
-<p class="summary" id="summary">${summaryText(input.snapshots)}</p>
-<table id="circuits"${shown.length ? '' : ' hidden'}>
+${control}<p class="summary" id="summary">${summaryText(input.snapshots)}</p>
+<table id="circuits"${control ? ' class="controlled"' : ''}${shown.length ? '' : ' hidden'}>
 <thead><tr><th>Circuit</th><th>State</th><th>History</th><th>Failure rate</th><th>Calls</th>
 <th>Rejected</th><th>Fallbacks served</th><th>Half-open in</th><th>In flight</th></tr></thead>
 <tbody>
@@ -110,6 +114,18 @@ ${rows}
 <p class="summary" id="more"${hidden > 0 ? '' : ' hidden'}>${moreText(hidden)}</p>
 <p class="empty" id="empty"${shown.length ? ' hidden' : ''}>No circuits yet: they appear on their first call.</p>
 </main>`;
+}
+
+/** The operator panel: pick a circuit (or click its row), an action, type the token. */
+function renderControl(controlUrl: string): string {
+  return `<form id="control" class="control" autocomplete="off" data-control-url="${escapeHtml(controlUrl)}">
+<label>Circuit <input id="ctl-circuit" name="circuit" list="ctl-names" required size="40"></label>
+<datalist id="ctl-names"></datalist>
+<label>Action <select id="ctl-action" name="action"><option value="force-open">force open</option><option value="disable">disable</option><option value="reset">reset</option></select></label>
+<label>Token <input id="ctl-token" name="token" type="password" autocomplete="off" required></label>
+<button type="submit">Apply</button> <output id="ctl-result"></output>
+</form>
+`;
 }
 
 /** "3 circuits: 1 open, 2 closed". */

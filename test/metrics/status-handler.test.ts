@@ -68,7 +68,9 @@ describe('createStatusHandler', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     const body = (await res.json()) as CircuitSnapshot[];
-    expect(body).toEqual(registry.snapshot());
+    const again = registry.snapshot();
+    expect(body).toEqual(again.map((s) => ({ ...s, takenAt: body[0]!.takenAt })));
+    expect(Math.abs(body[0]!.takenAt! - again[0]!.takenAt!)).toBeLessThan(60_000);
     const payments = body.find((s) => s.name === '/pay.Payments/Charge')!;
     expect(payments).toMatchObject({
       state: 'open',
@@ -236,5 +238,33 @@ describe('createStatusHandler', () => {
     expect(() => createStatusHandler(registry, { title: 3 as never })).toThrow(
       'title must be a string; got 3',
     );
+  });
+});
+
+describe('createStatusHandler with controlUrl', () => {
+  it('includes the operator panel and allows its script by hash only when asked', async () => {
+    const registry = new CircuitRegistry();
+    const plain = await fetch(await serve(registry));
+    expect(await plain.text()).not.toContain('id="control"');
+    const withPanel = await fetch(await serve(registry, { controlUrl: '/ops/control' }));
+    const html = await withPanel.text();
+    expect(html).toContain('data-control-url="/ops/control"');
+    const csp = withPanel.headers.get('content-security-policy')!;
+    expect(csp.match(/'sha256-/g)).toHaveLength(3); // page script, panel script, style
+    expect(plain.headers.get('content-security-policy')!.match(/'sha256-/g)).toHaveLength(2);
+  });
+
+  it('accepts only a path on the same origin as controlUrl', () => {
+    const registry = new CircuitRegistry();
+    for (const bad of [
+      'https://evil.example/c',
+      '//evil.example/c',
+      '/\\evil.example',
+      'control',
+      5,
+    ])
+      expect(() => createStatusHandler(registry, { controlUrl: bad as string })).toThrow(
+        'controlUrl must be a path on the same origin',
+      );
   });
 });
