@@ -39,6 +39,8 @@ export {
   CircuitRegistry,
   type CallEvent,
   type CircuitRegistryOptions,
+  type ControlAction,
+  type ControlEvent,
   type EvictEvent,
   type FallbackEvent,
   type RejectEvent,
@@ -94,6 +96,11 @@ export {
   type StatusHandler,
   type StatusHandlerOptions,
 } from './metrics/status-handler.js';
+export {
+  createControlHandler,
+  type ControlHandler,
+  type ControlHandlerOptions,
+} from './metrics/control-handler.js';
 
 // Health-check probes for half-open circuits (CircuitPolicy.halfOpenProbe) and idempotency
 export {
