@@ -5,6 +5,7 @@
 
 // Core: the circuit engine (no RPC knowledge)
 export { CircuitBreaker, type CircuitBreakerOptions } from './core/circuit-breaker.js';
+export type { ExecuteContext, ExecuteOptions } from './core/execute-abortable.js';
 export { ManualClock, systemClock, type Clock } from './core/clock.js';
 export { CircuitOpenError, ConfigError, isCircuitOpenError, isConfigError } from './core/errors.js';
 export {

@@ -18,6 +18,7 @@ import { openDurationMs } from './open-duration.js';
 import { CallPermit, type PermitOwner } from './permit.js';
 import { ensureResolved, type CircuitPolicy, type ResolvedCircuitPolicy } from './policy.js';
 import { executeGuarded } from './execute.js';
+import type { ExecuteContext, ExecuteOptions } from './execute-abortable.js';
 import { buildSnapshot, newCounts, type Counts } from './snapshot.js';
 import { HalfOpenGate } from './half-open-gate.js';
 import type {
@@ -154,11 +155,22 @@ export class CircuitBreaker implements PermitOwner {
   /**
    * Runs `fn` under the circuit. Rejects with `CircuitOpenError` without calling `fn` when the
    * circuit does not let the call through.
-   * @param classify judges a thrown error or a returned value; default: a throw is a failure and
-   *   a value a success. If `classify` itself throws, the call counts as a failure.
+   * @param options a classifier, or `{ signal?, timeoutMs?, classify? }`:
+   *   - `classify` judges a thrown error or a returned value; default: a throw is a failure and a
+   *     value a success. If `classify` itself throws, the call counts as a failure.
+   *   - `signal`: the caller's AbortSignal. Already aborted: `fn` is not called. Aborted while
+   *     `fn` runs: `fn`'s own signal aborts, the promise rejects at once with the signal's reason,
+   *     and the call counts as nothing (`ignore`).
+   *   - `timeoutMs`: past it `fn`'s signal aborts and the promise rejects with a `TimeoutError`
+   *     DOMException; the call counts as a failure. Finite, > 0, at most 2^31 - 1.
+   *   `fn` receives `{ signal }`, a fresh AbortSignal per call when `signal` or `timeoutMs` is
+   *   given (otherwise a shared one that never aborts).
    */
-  execute<T>(fn: () => Promise<T>, classify?: (errorOrResult: unknown) => Outcome): Promise<T> {
-    return executeGuarded(this, fn, classify);
+  execute<T>(
+    fn: (ctx: ExecuteContext) => Promise<T>,
+    options?: ((errorOrResult: unknown) => Outcome) | ExecuteOptions,
+  ): Promise<T> {
+    return executeGuarded(this, fn, options);
   }
 
   /**

@@ -5,21 +5,43 @@
  * with no permit object and no clock read. Its settle closures are made per call on purpose:
  * caching them per circuit saved ~5 ns a call but cost ~700 bytes of heap per circuit. Every
  * other case acquires a permit and reports through it.
+ *
+ * With a `signal` or `timeoutMs` (execute-abortable.ts), `fn` gets a fresh AbortSignal of its
+ * own; without them it gets one shared signal that never aborts, so the fast path stays free.
  */
 import type { CircuitBreaker } from './circuit-breaker.js';
+import { executeAbortable, readExecuteOptions, type ExecuteContext } from './execute-abortable.js';
+import type { ExecuteOptions } from './execute-abortable.js';
 import type { Outcome } from './types.js';
+
+/** The context of a call that nobody can abort. */
+const UNABORTABLE: ExecuteContext = Object.freeze({ signal: new AbortController().signal });
 
 /** See `CircuitBreaker.execute`. */
 export function executeGuarded<T>(
   breaker: CircuitBreaker,
-  fn: () => Promise<T>,
-  classify: ((errorOrResult: unknown) => Outcome) | undefined,
+  fn: (ctx: ExecuteContext) => Promise<T>,
+  classifyOrOptions: ((errorOrResult: unknown) => Outcome) | ExecuteOptions | undefined,
 ): Promise<T> {
+  let classify: ((errorOrResult: unknown) => Outcome) | undefined;
+  if (typeof classifyOrOptions === 'function' || classifyOrOptions === undefined)
+    classify = classifyOrOptions;
+  else {
+    let options: ReturnType<typeof readExecuteOptions>;
+    try {
+      options = readExecuteOptions(classifyOrOptions);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (options.signal || options.timeoutMs !== undefined)
+      return executeAbortable(breaker, fn, options, safeClassify);
+    classify = options.classify;
+  }
   const generation = classify === undefined ? breaker.enterFast() : -1;
   if (generation < 0) return executeWithPermit(breaker, fn, classify);
   let pending: Promise<T>;
   try {
-    pending = fn();
+    pending = fn(UNABORTABLE);
   } catch (error) {
     breaker.settleFast(generation, 'failure');
     return Promise.reject(error);
@@ -38,14 +60,14 @@ export function executeGuarded<T>(
 
 async function executeWithPermit<T>(
   breaker: CircuitBreaker,
-  fn: () => Promise<T>,
+  fn: (ctx: ExecuteContext) => Promise<T>,
   classify: ((errorOrResult: unknown) => Outcome) | undefined,
 ): Promise<T> {
   const permit = breaker.tryAcquire();
   if (!permit) throw breaker.rejectionError();
   let value: T;
   try {
-    value = await fn();
+    value = await fn(UNABORTABLE);
   } catch (error) {
     permit.record(safeClassify(classify, error, 'failure'));
     throw error;
@@ -55,7 +77,7 @@ async function executeWithPermit<T>(
 }
 
 /** The outcome `classify` gives `v`; a classifier that throws or answers nonsense means failure. */
-function safeClassify(
+export function safeClassify(
   classify: ((v: unknown) => Outcome) | undefined,
   v: unknown,
   fallback: Outcome,
