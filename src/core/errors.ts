@@ -50,7 +50,27 @@ export function describeRejection(
   }
 }
 
-/** True when `e` is a `CircuitOpenError` from any copy of rpc-breaker. */
+/**
+ * Marks `status` (an object an adapter hands to its RPC library, such as a grpc-js status that
+ * becomes the caller's `ServiceError` by `Object.assign`) as a circuit's rejection: it gains
+ * `circuit`, `retryAfterMs`, `reason` and the brand that `isCircuitOpenError` recognises, all as
+ * own enumerable properties so that they are copied onto the error. Only code in this process can
+ * set a symbol property, so a status that a server sent is never taken for a rejection.
+ */
+export function markCircuitRejection<T extends object>(
+  status: T,
+  circuit: string,
+  retryAfterMs: number,
+  reason: RejectReason,
+): T {
+  return Object.assign(status, { circuit, retryAfterMs, reason, [CIRCUIT_OPEN_BRAND]: true });
+}
+
+/**
+ * True when `e` is a `CircuitOpenError` from any copy of rpc-breaker, or the error of an RPC that
+ * a circuit rejected (e.g. a gRPC `ServiceError` with status UNAVAILABLE made by the interceptor,
+ * whose `code` is then the gRPC status, 14). False for every error a server itself sent.
+ */
 export function isCircuitOpenError(e: unknown): e is CircuitOpenError {
   return (
     typeof e === 'object' &&

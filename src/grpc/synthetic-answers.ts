@@ -3,6 +3,7 @@
  * call its circuit did not let through, and a fallback reply.
  */
 import type { CircuitBreaker } from '../core/circuit-breaker.js';
+import { markCircuitRejection } from '../core/errors.js';
 import { OK, UNAVAILABLE, type SyntheticAnswer } from './call-types.js';
 import type { FallbackAnswer } from './fallback-port.js';
 import { fallbackMetadata, rejectionMetadata, type MetadataFactory } from './metadata.js';
@@ -16,11 +17,18 @@ export function rejectionAnswer(breaker: CircuitBreaker, make: MetadataFactory):
   return {
     headers: undefined,
     messages: [],
-    status: {
-      code: UNAVAILABLE,
-      details: err.message,
-      metadata: rejectionMetadata(make, breaker.state, err.reason, err.retryAfterMs),
-    },
+    // The caller's ServiceError is Object.assign'ed from this status: marked, it answers
+    // isCircuitOpenError and carries circuit, retryAfterMs and reason.
+    status: markCircuitRejection(
+      {
+        code: UNAVAILABLE,
+        details: err.message,
+        metadata: rejectionMetadata(make, breaker.state, err.reason, err.retryAfterMs),
+      },
+      breaker.name,
+      err.retryAfterMs,
+      err.reason,
+    ),
   };
 }
 
