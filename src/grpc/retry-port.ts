@@ -15,7 +15,7 @@ export interface RetryPort {
    * when the call must not be retried (attempts used up, budget spent, or the delay would not fit
    * in `remainingMs` before the deadline).
    */
-  nextDelay(attempt: number, remainingMs: number): number | undefined;
+  nextDelay(attempt: number, remainingMs: number, pushbackMs?: number): number | undefined;
 }
 
 /**

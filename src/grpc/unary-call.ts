@@ -27,6 +27,7 @@ import {
   type SyntheticAnswer,
 } from './call-types.js';
 import { GuardedCall } from './guarded-call.js';
+import { readPushback, retryMetadata } from './retry-rules.js';
 
 export class UnaryCall extends GuardedCall implements ChainCall {
   private messageContext: MessageContext = {};
@@ -78,7 +79,9 @@ export class UnaryCall extends GuardedCall implements ChainCall {
     }
     const call = this.open(permit);
     this.live = call;
-    call.start(this.requestMetadata!, new UnaryAttempt(this, call, breaker, permit));
+    const metadata =
+      this.attempt > 1 ? retryMetadata(this.requestMetadata!, this.attempt) : this.requestMetadata!;
+    call.start(metadata, new UnaryAttempt(this, call, breaker, permit));
     call.sendMessageWithContext(this.messageContext, this.request);
     call.halfClose();
   }
@@ -96,8 +99,13 @@ export class UnaryCall extends GuardedCall implements ChainCall {
     if (outcome !== 'failure' || this.cancelled) return this.deliverReal(a, status);
     const real: SyntheticAnswer = { headers: a.headers, messages: [null], status };
     const state = a.breaker.state;
-    if (method.retry && state !== 'open' && state !== 'forced-open') {
-      const delay = method.retry.nextDelay(this.attempt, this.remainingMs());
+    const pushback = readPushback(status.metadata);
+    if (method.retry && state !== 'open' && state !== 'forced-open' && pushback.kind !== 'stop') {
+      const delay = method.retry.nextDelay(
+        this.attempt,
+        this.remainingMs(),
+        pushback.kind === 'delay' ? pushback.ms : undefined,
+      );
       if (delay !== undefined) {
         this.lastFailure = real;
         this.waitThen(delay, () => this.dispatch());

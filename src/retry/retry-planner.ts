@@ -40,11 +40,17 @@ export class RetryPlanner {
   /**
    * @param attempt the attempt that just failed, 1-based
    * @param remainingMs time left before the call's deadline, if it has one
+   * @param pushbackMs a delay the server asked for (gRPC `grpc-retry-pushback-ms`), used instead
+   *   of the backoff; one longer than `maxDelayMs` stops the retries (the server wants more time
+   *   than this method is willing to wait)
    * @returns ms to wait before the next attempt, or undefined to stop retrying
    */
-  nextDelay(attempt: number, remainingMs?: number): number | undefined {
+  nextDelay(attempt: number, remainingMs?: number, pushbackMs?: number): number | undefined {
     if (attempt >= this.maxAttempts) return undefined;
-    const delay = retryDelayMs(attempt, this.initialDelayMs, this.maxDelayMs, this.random);
+    if (pushbackMs !== undefined && !(pushbackMs >= 0 && pushbackMs <= this.maxDelayMs))
+      return undefined;
+    const delay =
+      pushbackMs ?? retryDelayMs(attempt, this.initialDelayMs, this.maxDelayMs, this.random);
     if (remainingMs !== undefined && delay >= remainingMs) return undefined;
     if (!this.budget.tryWithdraw()) return undefined;
     return delay;
