@@ -150,6 +150,13 @@ export function checkPolicyIdempotency<F>(
     (key) => (resolve(key).idempotent === false ? 'marked idempotent: false' : undefined),
     () => 'remove it, or set `idempotent: true` in this entry if repeating the method is safe',
   );
+  // Hedging sends a call twice while the first may still be running: it needs a method known to
+  // be idempotent, which without a package definition only `idempotent: true` says.
+  rejectRepeatsOfUnsafeMethods(
+    Object.entries(methods).filter(([key, entry]) => isExactKey(key) && !!entry.hedging),
+    (key) => (resolve(key).idempotent !== true ? 'not known to be idempotent' : undefined),
+    () => 'set `idempotent: true` in this entry (or pass packageDefinition) if it is idempotent',
+  );
 }
 
 function isExactKey(key: string): boolean {

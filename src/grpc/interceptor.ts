@@ -10,6 +10,7 @@ import type { CallEnv } from './call-types.js';
 import { MethodRuntimes } from './method-runtime.js';
 import { validateGrpcOptions, type GrpcBreakerOptions } from './options.js';
 import { StreamCall } from './stream-call.js';
+import { HedgedUnaryCall } from './hedged-call.js';
 import { UnaryCall } from './unary-call.js';
 
 /**
@@ -46,7 +47,9 @@ export function createGrpcBreakerInterceptor(options?: GrpcBreakerOptions): Inte
     const call =
       definition.requestStream || definition.responseStream
         ? new StreamCall(env)
-        : new UnaryCall(env);
+        : env.method.hedge
+          ? new HedgedUnaryCall(env)
+          : new UnaryCall(env);
     // grpc-js only calls the InterceptingCall interface on what an interceptor returns; a value
     // import of its class would make @grpc/grpc-js a hard dependency of the package entry.
     return call as unknown as InterceptingCall;

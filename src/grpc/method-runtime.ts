@@ -16,6 +16,7 @@ import { createFallbackPort, type FallbackPort } from './fallback-port.js';
 import { createRetryPort, type RetryPort } from './retry-port.js';
 import { ConfigError } from '../core/errors.js';
 import { withIdempotency } from './idempotency.js';
+import { HedgePlanner } from '../retry/index.js';
 
 /** What the interceptor knows about one method path. */
 export interface MethodRuntime {
@@ -34,8 +35,10 @@ export interface MethodRuntime {
   readonly timeoutMs: number | undefined;
   /** Fallback answers and the response cache, when configured. */
   readonly fallback: FallbackPort | undefined;
-  /** Retries (unary calls only), when configured. */
+  /** Retries (unary calls only), when configured and the method does not hedge. */
   readonly retry: RetryPort | undefined;
+  /** Hedging (unary calls only), when configured and the method is known to be idempotent. */
+  readonly hedge: HedgePlanner | undefined;
 }
 
 /** Builds and caches `MethodRuntime`s by path. */
@@ -68,6 +71,12 @@ export class MethodRuntimes {
       );
     }
     const classifier = createGrpcOutcomeClassifier(policy);
+    // Only a method known to be idempotent hedges; hedging replaces retries (gRFC A6 has one or
+    // the other per method).
+    const hedge =
+      policy.hedging && policy.idempotent === true
+        ? new HedgePlanner(policy.hedging, this.clock)
+        : undefined;
     const rt: MethodRuntime = Object.freeze({
       path,
       circuit,
@@ -77,7 +86,8 @@ export class MethodRuntimes {
       okOutcome: classifier.tableOutcome(0),
       timeoutMs: policy.timeoutMs,
       fallback: createFallbackPort(policy, path, this.clock),
-      retry: createRetryPort(policy, this.clock),
+      retry: hedge ? undefined : createRetryPort(policy, this.clock),
+      hedge,
     });
     this.byPath.set(path, rt);
     return rt;

@@ -14,7 +14,12 @@ import { rejectUnknownKeys, requirePositive } from '../core/validate.js';
 import type { Outcome } from '../core/types.js';
 import type { CallContext } from '../classify/call-context.js';
 import { validateFallbackOptions, type FallbackOptions } from '../fallback/index.js';
-import { validateRetryOptions, type RetryOptions } from '../retry/index.js';
+import {
+  validateHedgingOptions,
+  validateRetryOptions,
+  type HedgingOptions,
+  type RetryOptions,
+} from '../retry/index.js';
 
 /** How calls of one RPC method are judged, limited, retried and answered when the circuit is open. */
 export interface MethodPolicy<Failure> {
@@ -34,6 +39,11 @@ export interface MethodPolicy<Failure> {
   fallback?: FallbackOptions;
   /** Safe to repeat: allows retries and cache fallbacks where the adapter knows a method may have side effects. */
   idempotent?: boolean;
+  /**
+   * gRPC unary methods known to be idempotent: send a further attempt when one has not answered
+   * within a delay, and take the first answer. Replaces `retry` for the method. Default none.
+   */
+  hedging?: HedgingOptions;
 }
 
 const KNOWN = new Set([
@@ -45,6 +55,7 @@ const KNOWN = new Set([
   'retry',
   'fallback',
   'idempotent',
+  'hedging',
 ]);
 
 /**
@@ -82,6 +93,7 @@ export function validateMethodPolicy<F>(
   if (p.retry !== undefined) out.retry = validateRetryOptions(p.retry, `${path}.retry`);
   if (p.fallback !== undefined)
     out.fallback = validateFallbackOptions(p.fallback, `${path}.fallback`);
+  if (p.hedging !== undefined) out.hedging = validateHedgingOptions(p.hedging, `${path}.hedging`);
   if (p.idempotent !== undefined) {
     if (typeof p.idempotent !== 'boolean')
       throw new ConfigError(`${path}.idempotent`, 'must be a boolean', p.idempotent);
@@ -169,10 +181,18 @@ export function rejectRepeatsOfUnsafeMethods<F>(
 ): void {
   for (const [key, entry] of entries) {
     const asksRetry = isObject(entry.retry) && entry.retry.maxAttempts > 1;
-    if (!asksRetry && !entry.fallback?.cache) continue;
+    const asksHedging = isObject(entry.hedging);
+    if (!asksRetry && !asksHedging && !entry.fallback?.cache) continue;
     const why = unsafe(key);
     if (why === undefined) continue;
     const path = `methods[${JSON.stringify(key)}]`;
+    if (asksHedging) {
+      throw new ConfigError(
+        `${path}.hedging`,
+        `asks to hedge a method ${why}; ${howToFix(key)}`,
+        entry.hedging,
+      );
+    }
     if (asksRetry) {
       throw new ConfigError(
         `${path}.retry`,

@@ -11,6 +11,7 @@
  * `ConfigError` when the client is wrapped. Asking through `defaults` or `'*'` is fine: it applies
  * to the methods that are safe to repeat and is dropped for the others.
  */
+import { ConfigError } from '../core/errors.js';
 import { rejectRepeatsOfUnsafeMethods } from '../registry/method-policy.js';
 import type { ThriftMethodPolicy } from './types.js';
 
@@ -32,4 +33,26 @@ export function checkThriftIdempotency(
         : `marked idempotent: false (${methods[method]!.idempotent === false ? 'here' : 'by defaults or by "*"'})`,
     (method) => `remove it, or set idempotent: true in this entry if repeating ${method} is safe`,
   );
+}
+
+/**
+ * Hedging is a gRPC feature (it needs a call that can be cancelled on the wire): asking for it
+ * in a Thrift policy would silently do nothing, so it is refused.
+ * @throws ConfigError naming the entry's `hedging`
+ */
+export function rejectThriftHedging(
+  defaults: ThriftMethodPolicy | undefined,
+  methods: Readonly<Record<string, ThriftMethodPolicy>>,
+): void {
+  const entries: Array<[string, ThriftMethodPolicy | undefined]> = [
+    ['defaults', defaults],
+    ...Object.entries(methods).map(([k, v]): [string, ThriftMethodPolicy] => [
+      `methods[${JSON.stringify(k)}]`,
+      v,
+    ]),
+  ];
+  for (const [path, policy] of entries) {
+    if (policy?.hedging)
+      throw new ConfigError(`${path}.hedging`, 'is for gRPC methods only', policy.hedging);
+  }
 }

@@ -10,7 +10,7 @@ import { validateThriftFailure, type ThriftFailure } from '../classify/thrift-er
 import { CircuitRegistry } from '../registry/circuit-registry.js';
 import type { RpcMethod } from './rpc-methods.js';
 import type { ThriftConnection, ThriftMethodPolicy } from './types.js';
-import { checkThriftIdempotency } from './idempotency.js';
+import { checkThriftIdempotency, rejectThriftHedging } from './idempotency.js';
 
 /** Options after validation; frozen. */
 export interface ValidatedThriftOptions {
@@ -71,6 +71,7 @@ export function validateThriftOptions(
     throw new ConfigError('service', 'must be a non-empty string', o.service);
   }
   checkThriftIdempotency(methods, resolve);
+  rejectThriftHedging(defaults, methods);
   return Object.freeze({
     registry: registry ?? new CircuitRegistry(),
     service: (o.service as string | undefined) ?? defaultService(),
