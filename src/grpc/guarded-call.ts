@@ -25,6 +25,7 @@ import {
 import { callContext } from './method-runtime.js';
 import { metadataFactoryOf, plainMetadata, type MetadataFactory } from './metadata.js';
 import { fallbackAnswer, rejectionAnswer } from './synthetic-answers.js';
+import { timerDelayMs } from '../core/timer-delay.js';
 import type { FallbackAnswer, FallbackCall } from './fallback-port.js';
 
 const DEADLINE_EXCEEDED = 4;
@@ -147,28 +148,31 @@ export abstract class GuardedCall implements FallbackCall {
     this.waitTimer = undefined;
   }
 
-  /** Runs `fn` after `ms` (a retry delay) unless the call is cancelled or ends first. */
+  /**
+   * Runs `fn` after `ms` (a retry delay) unless the call is cancelled or ends first. A delay
+   * beyond what a Node timer honours waits that long instead (see timer-delay.ts).
+   */
   protected waitThen(ms: number, fn: () => void): void {
     this.waitTimer = setTimeout(() => {
       this.waitTimer = undefined;
       if (!this.finished) fn();
-    }, ms);
+    }, timerDelayMs(ms));
   }
 
   /**
    * While the call waits on something of ours (a retry delay, a fallback function), its
-   * deadline is still enforced: when it passes first, the call ends with DEADLINE_EXCEEDED.
+   * deadline is still enforced: when it passes first, the call ends with DEADLINE_EXCEEDED. A
+   * deadline further away than a Node timer can wait (a caller's deadline 30 days out) re-arms.
    */
   protected guardDeadline(): void {
     const left = this.remainingMs();
     if (!Number.isFinite(left)) return;
-    this.deadlineTimer = setTimeout(
-      () => {
-        this.deadlineTimer = undefined;
-        if (!this.finished) this.onDeadlineWhileWaiting();
-      },
-      Math.max(0, left),
-    );
+    this.deadlineTimer = setTimeout(() => {
+      this.deadlineTimer = undefined;
+      if (this.finished) return;
+      if (this.remainingMs() > 0) this.guardDeadline();
+      else this.onDeadlineWhileWaiting();
+    }, timerDelayMs(left));
   }
 
   /** The deadline passed while no attempt was in flight. */

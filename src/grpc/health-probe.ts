@@ -11,6 +11,7 @@
  */
 import type { Client, InterceptingCall, Interceptor, ServiceError } from '@grpc/grpc-js';
 import { ConfigError } from '../core/errors.js';
+import { requireTimerMs } from '../core/timer-delay.js';
 import type { ProbeContext } from '../core/policy.js';
 
 /** Path of the standard health check method. */
@@ -115,9 +116,7 @@ function validate(o: GrpcHealthProbeOptions): GrpcHealthProbeOptions {
   }
   if (o.service !== undefined && typeof o.service !== 'string')
     throw new ConfigError('options.service', 'must be a string', o.service);
-  const t = o.timeoutMs;
-  if (t !== undefined && (typeof t !== 'number' || !Number.isFinite(t) || t <= 0))
-    throw new ConfigError('options.timeoutMs', 'must be a finite number > 0', t);
+  if (o.timeoutMs !== undefined) requireTimerMs(o.timeoutMs, 'options.timeoutMs');
   const i = o.interceptors;
   if (i !== undefined && (!Array.isArray(i) || i.some((f) => typeof f !== 'function')))
     throw new ConfigError('options.interceptors', 'must be an array of interceptors', i);

@@ -9,7 +9,8 @@
  * delay fits before the deadline and the circuit is not open; every retry goes through the circuit
  * again, re-sending the buffered request with the same options and metadata. When retries stop,
  * a fallback may answer (`serveOn: 'open-or-failure'`), else the last real failure is passed on;
- * a retry the circuit rejects also ends with the last real failure (or a fallback).
+ * a retry the circuit rejects also ends with the last real failure (or a fallback), and so does a
+ * retry that cannot be made because the client was closed while it waited.
  *
  * While retries or failure fallbacks are possible, response headers are held until the status
  * says whether this attempt's answer is the one the caller gets.
@@ -77,7 +78,17 @@ export class UnaryCall extends GuardedCall implements ChainCall {
       else this.finishLater(answer);
       return;
     }
-    const call = this.open(permit);
+    let call: ChainCall;
+    try {
+      call = this.open(permit);
+    } catch (error) {
+      // The first attempt runs inside the caller's own `client.Method()`, which throws as grpc-js
+      // does without the interceptor. A retry runs from a timer, where a throw would end the
+      // process: the client was closed while the retry waited, so the call ends as if retries
+      // had stopped.
+      if (!this.lastFailure) throw error;
+      return this.giveUp(breaker, this.lastFailure);
+    }
     this.live = call;
     const metadata =
       this.attempt > 1 ? retryMetadata(this.requestMetadata!, this.attempt) : this.requestMetadata!;
@@ -112,7 +123,12 @@ export class UnaryCall extends GuardedCall implements ChainCall {
         return;
       }
     }
-    if (method.fallback?.onFailure) this.serveFallback('failure', a.breaker, real, false);
+    this.giveUp(a.breaker, real);
+  }
+
+  /** No more attempts: a failure fallback answers when there is one, else the last failure. */
+  private giveUp(breaker: CircuitBreaker, real: SyntheticAnswer): void {
+    if (this.env.method.fallback?.onFailure) this.serveFallback('failure', breaker, real, false);
     else this.finish(real);
   }
 

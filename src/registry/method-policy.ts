@@ -10,8 +10,9 @@
  */
 import { ConfigError } from '../core/errors.js';
 import { mergeCircuitPolicy, resolveCircuitPolicy, type CircuitPolicy } from '../core/policy.js';
-import { rejectUnknownKeys, requirePositive } from '../core/validate.js';
+import { rejectUnknownKeys } from '../core/validate.js';
 import type { Outcome } from '../core/types.js';
+import { requireTimerMs } from '../core/timer-delay.js';
 import type { CallContext } from '../classify/call-context.js';
 import { validateFallbackOptions, type FallbackOptions } from '../fallback/index.js';
 import {
@@ -31,7 +32,7 @@ export interface MethodPolicy<Failure> {
   ignore?: Failure[];
   /** Judges a failed call; wins over `failOn`/`ignore` unless it returns undefined. */
   classify?: (error: unknown, ctx: CallContext) => Outcome | undefined;
-  /** Deadline in ms for calls that carry none. */
+  /** Deadline in ms for calls that carry none; at most 2^31 − 1 (what a Node timer can wait). */
   timeoutMs?: number;
   /** Retries of calls classified as failures; default none. */
   retry?: RetryOptions;
@@ -89,7 +90,7 @@ export function validateMethodPolicy<F>(
       throw new ConfigError(`${path}.classify`, 'must be a function', p.classify);
     out.classify = p.classify as MethodPolicy<F>['classify'];
   }
-  if (p.timeoutMs !== undefined) out.timeoutMs = requirePositive(p.timeoutMs, `${path}.timeoutMs`);
+  if (p.timeoutMs !== undefined) out.timeoutMs = requireTimerMs(p.timeoutMs, `${path}.timeoutMs`);
   if (p.retry !== undefined) out.retry = validateRetryOptions(p.retry, `${path}.retry`);
   if (p.fallback !== undefined)
     out.fallback = validateFallbackOptions(p.fallback, `${path}.fallback`);

@@ -10,7 +10,7 @@
  * keeps the process alive, and an idle wrapper must not.
  */
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import { timerDelayMs } from '../core/timer-delay.js';
 
 /** A pending call as a deadline list holds it. */
 export interface DeadlineNode {
@@ -57,7 +57,7 @@ export class DeadlineList {
 
   private arm(ms: number): void {
     // setTimeout fires at once for delays beyond 2^31 - 1 ms; a longer deadline re-arms.
-    this.timer = setTimeout(() => this.fire(), Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(ms))));
+    this.timer = setTimeout(() => this.fire(), timerDelayMs(Math.max(1, Math.ceil(ms))));
     this.timer.unref();
   }
 

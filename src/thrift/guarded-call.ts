@@ -23,6 +23,7 @@ import { deriveCacheKey, type FallbackServed } from '../fallback/index.js';
 import { startAttempt, type AttemptEnv, type AttemptOwner } from './attempt.js';
 import { thriftCallContext, type MethodRuntime } from './method-runtime.js';
 import { serializeArgs } from './args-key.js';
+import { timerDelayMs } from '../core/timer-delay.js';
 import type { FallbackCall } from './fallback-port.js';
 
 /** What every call of one wrapped client shares. */
@@ -114,7 +115,7 @@ class ThriftCall implements FallbackCall, AttemptOwner {
     if (rt.retry && state !== 'open' && state !== 'forced-open') {
       const delay = rt.retry.nextDelay(this.attempt, this.deadline - performance.now());
       if (delay !== undefined) {
-        if (delay > 0) setTimeout(() => this.next(), delay);
+        if (delay > 0) setTimeout(() => this.next(), timerDelayMs(delay));
         else this.next();
         return;
       }

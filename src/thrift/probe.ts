@@ -9,6 +9,7 @@
  * go through any circuit, so the circuit being probed cannot reject it.
  */
 import { ConfigError } from '../core/errors.js';
+import { requireTimerMs } from '../core/timer-delay.js';
 import type { ProbeContext } from '../core/policy.js';
 import { startAttempt, type AttemptEnv } from './attempt.js';
 import { ConnectionWatch } from './connection-watch.js';
@@ -104,9 +105,7 @@ function validate(o: ThriftProbeOptions): ThriftProbeOptions {
     if (k !== 'timeoutMs' && k !== 'connection' && k !== 'accept')
       throw new ConfigError(`options.${k}`, 'is not a known option', (o as never)[k]);
   }
-  const t = o.timeoutMs;
-  if (t !== undefined && (typeof t !== 'number' || !Number.isFinite(t) || t <= 0))
-    throw new ConfigError('options.timeoutMs', 'must be a finite number > 0', t);
+  if (o.timeoutMs !== undefined) requireTimerMs(o.timeoutMs, 'options.timeoutMs');
   if (o.connection !== undefined && typeof (o.connection as { on?: unknown })?.on !== 'function')
     throw new ConfigError(
       'options.connection',

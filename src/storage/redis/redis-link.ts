@@ -16,6 +16,7 @@
  * but refuses the scripts) doubles the PING period, up to `MAX_RETRY_MS`.
  */
 import type { Redis } from 'ioredis';
+import { timerDelayMs } from '../../core/timer-delay.js';
 
 const TICK_MS = 250;
 const RETRY_MS = 250;
@@ -107,7 +108,7 @@ export class RedisLink {
           this.failed(new RedisTimeoutError(this.timeoutMs));
           answer(undefined);
         }),
-      this.timeoutMs,
+      timerDelayMs(this.timeoutMs),
     );
     timer.unref?.();
     command().then(

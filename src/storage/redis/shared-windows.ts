@@ -23,6 +23,7 @@ import type { SharedCounts, SyncedCircuit } from '../../core/circuit-sync.js';
 import type { WindowTotals } from '../../core/windows/rate-window.js';
 import type { RedisKeys } from './keys.js';
 import { WINDOW_SCRIPT } from './scripts.js';
+import { timerDelayMs } from '../../core/timer-delay.js';
 
 /** Fleet totals not refreshed for this many flush periods are no longer trusted. */
 const STALE_TICKS = 3;
@@ -148,7 +149,7 @@ export class SharedWindows {
     const counts = new CircuitCounts(this.keys.windowBase(name), buckets, circuit, changed);
     this.entries.add(counts);
     if (!this.timer) {
-      this.timer = setInterval(() => this.flush(), this.flushMs);
+      this.timer = setInterval(() => this.flush(), timerDelayMs(this.flushMs));
       this.timer.unref?.();
     }
     return counts;
