@@ -11,6 +11,20 @@ export interface FallbackOptions {
     ttlMs: number;
     /** Most responses kept per method; default 1_000. */
     maxEntries?: number;
+    /**
+     * Most bytes kept per method (serialized reply bytes for gRPC, an upper bound of the reply's
+     * heap size for Thrift, plus a fixed overhead per entry); default 64 MiB.
+     */
+    maxBytes?: number;
+    /**
+     * gRPC only. Who the channel says the caller is (a TLS client certificate, or call
+     * credentials combined into the channel's credentials) is invisible to an interceptor, and one
+     * interceptor may serve several clients. `'unknown'` (default): a reply that came over a
+     * secure (TLS) channel is not cached. `'per-interceptor'`: the caller states that every client
+     * using this interceptor has the same channel identity (one interceptor per identity), so
+     * such replies are cached.
+     */
+    channelIdentity?: 'unknown' | 'per-interceptor';
     /** Metadata whose values are part of the key, besides authorization, cookie and x-api-key. */
     keyMetadata?: string[];
     /** `open` (default): only when the circuit rejects the call; `open-or-failure`: also when it fails. */
@@ -32,7 +46,14 @@ export type FallbackValue =
   ((ctx: CallContext) => unknown) | string | number | boolean | bigint | null | object;
 
 const KEYS = new Set(['cache', 'value']);
-const CACHE_KEYS = new Set(['ttlMs', 'maxEntries', 'keyMetadata', 'serveOn']);
+const CACHE_KEYS = new Set([
+  'ttlMs',
+  'maxEntries',
+  'maxBytes',
+  'keyMetadata',
+  'serveOn',
+  'channelIdentity',
+]);
 
 /**
  * Validates fallback options and returns a frozen copy (the input is not modified).
@@ -55,6 +76,17 @@ export function validateFallbackOptions(o: unknown, path: string): FallbackOptio
     };
     if (c.maxEntries !== undefined)
       cache.maxEntries = requireInteger(c.maxEntries, `${p}.maxEntries`);
+    if (c.maxBytes !== undefined) cache.maxBytes = requireInteger(c.maxBytes, `${p}.maxBytes`);
+    if (c.channelIdentity !== undefined) {
+      if (c.channelIdentity !== 'unknown' && c.channelIdentity !== 'per-interceptor') {
+        throw new ConfigError(
+          `${p}.channelIdentity`,
+          "must be 'unknown' or 'per-interceptor'",
+          c.channelIdentity,
+        );
+      }
+      cache.channelIdentity = c.channelIdentity;
+    }
     if (c.keyMetadata !== undefined) {
       if (!Array.isArray(c.keyMetadata))
         throw new ConfigError(

@@ -28,6 +28,8 @@ export class MethodFallback {
   readonly servesFailures: boolean;
   /** Metadata names whose values key the cache (credentials first). */
   readonly credentialNames: readonly string[];
+  /** Replies over a secure channel may be cached (`cache.channelIdentity: 'per-interceptor'`). */
+  readonly cachesSecureChannels: boolean;
   private readonly cache: LastKnownGoodCache<unknown> | undefined;
   private readonly value: FallbackOptions['value'];
   private readonly hasValue: boolean;
@@ -36,8 +38,14 @@ export class MethodFallback {
   constructor(options: FallbackOptions, clock: Clock) {
     const c = options.cache;
     this.cache = c
-      ? new LastKnownGoodCache({ ttlMs: c.ttlMs, maxEntries: c.maxEntries, clock })
+      ? new LastKnownGoodCache({
+          ttlMs: c.ttlMs,
+          maxEntries: c.maxEntries,
+          maxBytes: c.maxBytes,
+          clock,
+        })
       : undefined;
+    this.cachesSecureChannels = c?.channelIdentity === 'per-interceptor';
     this.hasCache = this.cache !== undefined;
     this.servesFailures = c?.serveOn === 'open-or-failure';
     this.credentialNames = Object.freeze(credentialNames(c?.keyMetadata));
@@ -45,7 +53,10 @@ export class MethodFallback {
     this.value = options.value;
   }
 
-  /** Remembers a successful response (no-op without a cache). */
+  /**
+   * Remembers a successful response (no-op without a cache). The adapter stores a form no caller
+   * holds (serialized bytes, a private copy) and hands each hit its own copy.
+   */
   remember(key: string, value: unknown, sizeBytes: number): void {
     this.cache?.set(key, value, sizeBytes);
   }
@@ -85,6 +96,11 @@ export class MethodFallback {
   /** Entries in the cache (0 without one). */
   get cacheSize(): number {
     return this.cache?.size ?? 0;
+  }
+
+  /** Bytes the cache counts against its bound (0 without one). */
+  get cacheBytes(): number {
+    return this.cache?.bytes ?? 0;
   }
 }
 

@@ -32,6 +32,12 @@ interface Entry<V> {
 
 export const DEFAULT_MAX_ENTRIES = 1_000;
 export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+/**
+ * Bytes counted per entry on top of the size given to `set` and twice the key's length: the
+ * entry object, the LRU's map slot and bookkeeping (measured ~230 bytes per small entry in
+ * bench/fallback, key and value included).
+ */
+export const ENTRY_OVERHEAD_BYTES = 128;
 
 export class LastKnownGoodCache<V> {
   private readonly lru: LRUCache<string, Entry<V>>;
@@ -54,9 +60,12 @@ export class LastKnownGoodCache<V> {
     });
   }
 
-  /** Remembers `value` under `key`; `sizeBytes` counts against `maxBytes` (at least 1). */
+  /**
+   * Remembers `value` under `key`; `sizeBytes`, plus the key and a fixed overhead per entry, counts
+   * against `maxBytes`. An entry larger than `maxBytes` is not kept (and drops the key's older one).
+   */
   set(key: string, value: V, sizeBytes: number): void {
-    const size = Math.max(1, Math.ceil(sizeBytes));
+    const size = ENTRY_OVERHEAD_BYTES + 2 * key.length + Math.max(0, Math.ceil(sizeBytes));
     this.lru.set(key, { value, storedAt: this.clock.now() }, { size });
   }
 

@@ -27,6 +27,7 @@ import { metadataFactoryOf, plainMetadata, type MetadataFactory } from './metada
 import { fallbackAnswer, rejectionAnswer } from './synthetic-answers.js';
 import { timerDelayMs } from '../core/timer-delay.js';
 import type { FallbackAnswer, FallbackCall } from './fallback-port.js';
+import { captureReplyBytes } from './reply-bytes.js';
 
 const DEADLINE_EXCEEDED = 4;
 
@@ -208,13 +209,39 @@ export abstract class GuardedCall implements FallbackCall {
     );
   }
 
-  /** The response-cache key of this call (method, request bytes, credential metadata). */
+  /**
+   * Readies the response cache before the request goes down (a no-op for a method without one):
+   * the key is derived from the request as it is now, and the reply's bytes will be noted.
+   */
+  protected prepareCache(): void {
+    if (!this.env.method.fallback?.caches) return;
+    this.cacheKey();
+    captureReplyBytes(this.env.options.method_definition);
+  }
+
+  /** The response-cache key of this call, derived once (see `prepareCache`). */
   cacheKey(): string {
-    this.cacheKeyMemo ??= this.env.method.fallback!.keyOf(
-      this.env.options.method_definition.requestSerialize(this.request),
-      this.requestMetadata,
-    );
+    this.cacheKeyMemo ??= this.keyNow();
     return this.cacheKeyMemo;
+  }
+
+  /** Whether the request would still give the key it was sent with (checked after a retry). */
+  requestUnchanged(): boolean {
+    return this.attempt <= 1 || this.keyNow() === this.cacheKey();
+  }
+
+  /** The method definition of the call. */
+  get definition(): CallEnv['options']['method_definition'] {
+    return this.env.options.method_definition;
+  }
+
+  private keyNow(): string {
+    const { options, method } = this.env;
+    return method.fallback!.keyOf(
+      options.method_definition.requestSerialize(this.request),
+      this.requestMetadata,
+      options.credentials,
+    );
   }
 
   /** The answer for a call the circuit rejected and no fallback served. */

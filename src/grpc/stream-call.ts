@@ -26,6 +26,7 @@ import {
   type MessageContext,
 } from './call-types.js';
 import { GuardedCall } from './guarded-call.js';
+import { takeReplyBytes } from './reply-bytes.js';
 
 /** Longest server stream kept in the response cache; longer ones are not cached. */
 export const MAX_CACHED_STREAM_MESSAGES = 1_000;
@@ -78,6 +79,7 @@ export class StreamCall extends GuardedCall implements ChainCall {
     }
     if (this.halfClosed || this.finished || this.cancelled) return;
     this.halfClosed = true;
+    this.prepareCache();
     this.dispatch();
   }
 
@@ -121,7 +123,7 @@ export class StreamCall extends GuardedCall implements ChainCall {
     a.permit.record(outcome);
     const real = { headers: a.held, messages: [], status };
     if (status.code === OK) {
-      if (a.kept) method.fallback!.remember(this, a.kept);
+      if (a.kept) method.fallback!.rememberStream(this, a.kept, a.call);
       return this.finish(real);
     }
     if (outcome === 'failure' && !this.cancelled && a.delivered === 0 && this.holdHeaders) {
@@ -137,8 +139,11 @@ class StreamAttempt {
   held: Metadata | undefined = undefined;
   /** Messages delivered to the caller. */
   delivered = 0;
-  /** Messages kept for the cache (undefined when not caching, or the stream got too long). */
-  kept: unknown[] | undefined;
+  /**
+   * Bytes of the messages kept for the cache (undefined when not caching, the stream got too long
+   * or a message's bytes were not seen).
+   */
+  kept: Buffer[] | undefined;
 
   constructor(
     private readonly owner: StreamCall,
@@ -160,7 +165,8 @@ class StreamAttempt {
       this.held = undefined;
     }
     if (this.kept) {
-      if (this.kept.length < MAX_CACHED_STREAM_MESSAGES) this.kept.push(m);
+      const bytes = this.kept.length < MAX_CACHED_STREAM_MESSAGES ? takeReplyBytes(m) : undefined;
+      if (bytes) this.kept.push(bytes);
       else this.kept = undefined;
     }
     this.owner.forwardMessage(m);

@@ -59,6 +59,7 @@ export class UnaryCall extends GuardedCall implements ChainCall {
   halfClose(): void {
     if (this.attempt > 0 || this.finished || this.cancelled) return;
     this.env.method.retry?.onOriginalCall();
+    this.prepareCache();
     this.dispatch();
   }
 
@@ -104,7 +105,8 @@ export class UnaryCall extends GuardedCall implements ChainCall {
     const outcome = this.judge(status);
     a.permit.record(outcome);
     if (status.code === OK) {
-      if (method.fallback?.caches && a.reply !== null) method.fallback.remember(this, a.reply);
+      if (method.fallback?.caches && a.reply !== null)
+        method.fallback.rememberReply(this, a.reply, a.call);
       return this.deliverReal(a, status);
     }
     if (outcome !== 'failure' || this.cancelled) return this.deliverReal(a, status);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import { LastKnownGoodCache } from '../../src/fallback/last-known-good.js';
+import { ENTRY_OVERHEAD_BYTES, LastKnownGoodCache } from '../../src/fallback/last-known-good.js';
 
 describe('LastKnownGoodCache', () => {
   it('serves an entry with its age until ttlMs, then never again', () => {
@@ -40,11 +40,13 @@ describe('LastKnownGoodCache', () => {
   it('stays within maxBytes', () => {
     const cache = new LastKnownGoodCache<string>({
       ttlMs: 1_000,
-      maxBytes: 1_000,
+      maxBytes: 10_000,
       clock: new ManualClock(),
     });
-    for (let i = 0; i < 50; i++) cache.set(`k${i}`, 'x', 100);
-    expect(cache.bytes).toBeLessThanOrEqual(1_000);
+    // Each entry counts its size, twice its 3-character key and the fixed overhead: 1,000 bytes.
+    const size = 1_000 - ENTRY_OVERHEAD_BYTES - 6;
+    for (let i = 0; i < 50; i++) cache.set(`k${String(i).padStart(2, '0')}`, 'x', size);
+    expect(cache.bytes).toBe(10_000);
     expect(cache.size).toBe(10);
     expect(cache.get('k49')).toBeDefined();
   });
