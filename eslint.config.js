@@ -42,7 +42,15 @@ const layerRules = Object.entries(forbidden).map(([layer, banned]) => ({
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'thrift/gen-*/**', 'coverage/**', 'test-artifacts/**'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'thrift/gen-*/**',
+      'coverage/**',
+      'test-artifacts/**',
+      'reports/**',
+      '.stryker-tmp/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

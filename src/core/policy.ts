@@ -6,9 +6,11 @@
  * a circuit never sees the caller's (mutable) object.
  */
 import { ConfigError } from './errors.js';
+import { validateTrip } from './trip-policy.js';
 import {
   isPlainObject,
   rejectUnknownKeys,
+  requireDurationMs,
   requireInteger,
   requirePositive,
   requireRate,
@@ -23,7 +25,10 @@ export type TripPolicy =
   | {
       /** Opens when the share of failures in the window is at or above this (0..1]. */
       failureRate: number;
-      /** No decision is made with fewer calls than this in the window; default 10. */
+      /**
+       * No decision is made with fewer calls than this in the window; default 10, or
+       * `windowCalls` when that is smaller. At most `windowCalls`.
+       */
       minimumCalls?: number;
       /** Count-based window: the last N calls. Mutually exclusive with `windowMs`. */
       windowCalls?: number;
@@ -94,8 +99,6 @@ export interface ResolvedCircuitPolicy {
 }
 
 const DEFAULT_OPEN_MS = 10_000;
-const DEFAULT_WINDOW_MS = 10_000;
-const DEFAULT_MINIMUM_CALLS = 10;
 const KNOWN_KEYS = new Set([
   'trip',
   'slowCallMs',
@@ -107,45 +110,11 @@ const KNOWN_KEYS = new Set([
   'halfOpenProbe',
 ]);
 
-function validateTrip(v: unknown, path: string): ResolvedCircuitPolicy['trip'] {
-  if (!isPlainObject(v)) throw new ConfigError(path, 'must be an object', v);
-  if ('consecutiveFailures' in v) {
-    rejectUnknownKeys(v, new Set(['consecutiveFailures']), path);
-    return {
-      kind: 'consecutive',
-      consecutiveFailures: requireInteger(v.consecutiveFailures, `${path}.consecutiveFailures`),
-    };
-  }
-  if ('failureRate' in v) {
-    rejectUnknownKeys(v, new Set(['failureRate', 'minimumCalls', 'windowCalls', 'windowMs']), path);
-    if (v.windowCalls !== undefined && v.windowMs !== undefined) {
-      throw new ConfigError(`${path}.windowMs`, 'cannot be combined with windowCalls', v.windowMs);
-    }
-    return {
-      kind: 'rate',
-      failureRate: requireRate(v.failureRate, `${path}.failureRate`),
-      minimumCalls:
-        v.minimumCalls === undefined
-          ? DEFAULT_MINIMUM_CALLS
-          : requireInteger(v.minimumCalls, `${path}.minimumCalls`),
-      windowCalls:
-        v.windowCalls === undefined
-          ? undefined
-          : requireInteger(v.windowCalls, `${path}.windowCalls`),
-      windowMs:
-        v.windowMs === undefined
-          ? DEFAULT_WINDOW_MS
-          : requirePositive(v.windowMs, `${path}.windowMs`),
-    };
-  }
-  throw new ConfigError(path, 'must have consecutiveFailures or failureRate', v);
-}
-
 function validateOpenMs(v: unknown, path: string): Required<OpenBackoff> {
   if (v === undefined)
     return { initialMs: DEFAULT_OPEN_MS, maxMs: DEFAULT_OPEN_MS, multiplier: 1, jitter: 0 };
   if (typeof v === 'number') {
-    const ms = requirePositive(v, path);
+    const ms = requireDurationMs(v, path);
     return { initialMs: ms, maxMs: ms, multiplier: 1, jitter: 0 };
   }
   if (!isPlainObject(v))
@@ -155,8 +124,8 @@ function validateOpenMs(v: unknown, path: string): Required<OpenBackoff> {
       v,
     );
   rejectUnknownKeys(v, new Set(['initialMs', 'maxMs', 'multiplier', 'jitter']), path);
-  const initialMs = requirePositive(v.initialMs, `${path}.initialMs`);
-  const maxMs = requirePositive(v.maxMs, `${path}.maxMs`);
+  const initialMs = requireDurationMs(v.initialMs, `${path}.initialMs`);
+  const maxMs = requireDurationMs(v.maxMs, `${path}.maxMs`);
   if (maxMs < initialMs)
     throw new ConfigError(`${path}.maxMs`, `must be >= initialMs (${initialMs})`, maxMs);
   const multiplier =
@@ -187,7 +156,7 @@ export function resolveCircuitPolicy(policy: unknown, path = 'circuit'): Resolve
       ? { kind: 'consecutive' as const, consecutiveFailures: 5 }
       : validateTrip(p.trip, `${path}.trip`);
   const slowCallMs =
-    p.slowCallMs === undefined ? undefined : requirePositive(p.slowCallMs, `${path}.slowCallMs`);
+    p.slowCallMs === undefined ? undefined : requireDurationMs(p.slowCallMs, `${path}.slowCallMs`);
   const slowCallRate =
     p.slowCallRate === undefined ? undefined : requireRate(p.slowCallRate, `${path}.slowCallRate`);
   if (slowCallRate !== undefined && slowCallMs === undefined) {

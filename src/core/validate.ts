@@ -42,3 +42,18 @@ export function rejectUnknownKeys(
     if (!known.has(k)) throw new ConfigError(`${path}.${k}`, 'is not a known option', o[k]);
   }
 }
+
+/**
+ * The longest duration an option may name, ms: 2^31 − 1 (24.8 days), the longest a Node timer
+ * can wait. A longer open period or window is indistinguishable from "never" and would overflow
+ * the timers and Redis expiries that adapters and stores derive from it.
+ */
+export const MAX_DURATION_MS = 2_147_483_647;
+
+/** Throws unless `v` is a duration in ms in [`min`, `MAX_DURATION_MS`] (min > 0 by default). */
+export function requireDurationMs(v: unknown, path: string, min = 0): number {
+  const ms = requirePositive(v, path);
+  if (ms < min) throw new ConfigError(path, `must be >= ${min} ms`, v);
+  if (ms > MAX_DURATION_MS) throw new ConfigError(path, `must be <= ${MAX_DURATION_MS} ms`, v);
+  return ms;
+}

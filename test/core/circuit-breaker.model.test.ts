@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../src/core/circuit-breaker.js';
+import { fcRuns } from '../fc-runs.js';
 import { ManualClock } from '../../src/core/clock.js';
 import type { CircuitState, Outcome, Permit } from '../../src/core/types.js';
 
@@ -177,7 +178,7 @@ describe('CircuitBreaker against a reference model', () => {
           expect(real.generation).toBe(model.gen);
         }
       }),
-      { numRuns: 10_000 },
+      { numRuns: fcRuns(10_000) },
     );
   });
 });

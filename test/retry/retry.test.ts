@@ -6,6 +6,7 @@ import { retryDelayMs } from '../../src/retry/backoff.js';
 import { RetryBudget } from '../../src/retry/retry-budget.js';
 import { validateRetryOptions } from '../../src/retry/retry-options.js';
 import { RetryPlanner } from '../../src/retry/retry-planner.js';
+import { fcRuns } from '../fc-runs.js';
 
 describe('retryDelayMs', () => {
   it('draws a delay in [0, min(max, initial × 2^(n-1))]', () => {
@@ -73,7 +74,7 @@ describe('RetryBudget', () => {
           }
         },
       ),
-      { numRuns: 500 },
+      { numRuns: fcRuns(500) },
     );
   });
 });
