@@ -80,6 +80,11 @@ export interface SyncedCircuit {
   adopt(remote: SharedCircuitState): void;
   /** The circuit's current shared state. */
   sharedState(): SharedCircuitState;
+  /**
+   * The circuit's policy, when it has one: a store that reads states from outside the process
+   * caps an adopted open period at `openMs.maxMs` from now.
+   */
+  readonly policy?: { readonly openMs: { readonly maxMs: number } };
 }
 
 /**

@@ -31,12 +31,13 @@ import type {
 import type { Disposable } from '../../core/types.js';
 import { toStored, type StoredState } from '../state-store.js';
 import { RedisKeys } from './keys.js';
-import { deliver, type Member } from './member.js';
+import { HintReads } from './hint-reads.js';
+import { deliver, newMember, type Member } from './member.js';
 import { validateRedisStoreOptions, type RedisStateStoreOptions } from './options.js';
 import { RedisLink } from './redis-link.js';
 import { CAS_SCRIPT, LEASE_SCRIPT } from './scripts.js';
 import { SharedWindows } from './shared-windows.js';
-import { decodeTransition, encodeTransition, parseStored, storedFields } from './wire.js';
+import { decodeHint, encodeTransition, parseGranted, parseStored, storedFields } from './wire.js';
 
 /** Whether the store reaches Redis, as told to `onStatus` listeners. */
 export interface RedisStoreStatus {
@@ -63,6 +64,10 @@ export class RedisStateStore implements StateStore {
   private readonly members = new Map<string, Set<Member>>();
   private readonly windows: SharedWindows | undefined;
   private readonly statusListeners = new Set<(s: RedisStoreStatus) => void>();
+  private readonly hints = new HintReads(
+    (name, done) => this.read(name, done),
+    (name) => this.members.has(name),
+  );
   private closed = false;
 
   /**
@@ -82,8 +87,12 @@ export class RedisStateStore implements StateStore {
       this.windows = new SharedWindows(client, this.keys, flushMs, () => this.link.up);
     this.subscriber = client.duplicate();
     this.subscriber.on('error', () => {}); // its outages are the client's too, reported by the link
-    this.subscriber.on('message', (channel: string, message: string) => {
-      if (channel === this.keys.channel) this.received(message);
+    this.subscriber.on('message', (channel: unknown, message: unknown) => {
+      try {
+        if (channel === this.keys.channel) this.received(message);
+      } catch {
+        // nothing sent on the channel may break the subscriber
+      }
     });
     // On every (re)connection: subscribe (again, even without autoResubscribe), then re-read
     // every circuit, since transitions published while unsubscribed were missed.
@@ -113,7 +122,7 @@ export class RedisStateStore implements StateStore {
   }
 
   attach(name: string, circuit: SyncedCircuit, clock: Clock): CircuitSync {
-    const member: Member = { circuit, clock };
+    const member = newMember(circuit, clock);
     let set = this.members.get(name);
     if (!set) this.members.set(name, (set = new Set()));
     set.add(member);
@@ -144,6 +153,7 @@ export class RedisStateStore implements StateStore {
     if (this.closed) return;
     this.closed = true;
     this.members.clear();
+    this.hints.stop();
     this.windows?.stop();
     this.link.close();
     this.subscriber.disconnect();
@@ -154,6 +164,13 @@ export class RedisStateStore implements StateStore {
   }
 
   private publish(name: string, member: Member, next: SharedCircuitState): void {
+    member.state = next.state;
+    member.fleetGen = next.generation - member.offset;
+    this.write(name, member, { ...next, generation: member.fleetGen });
+  }
+
+  /** Writes a fleet state of `member` by compare-and-set (its generation is the fleet's). */
+  private write(name: string, member: Member, next: SharedCircuitState): void {
     const s = toStored(next, member.clock);
     const key = this.keys.state(name);
     const message = encodeTransition(name, this.origin, s);
@@ -184,7 +201,7 @@ export class RedisStateStore implements StateStore {
     // Unanswered in time, failed, or Redis unusable: run locally rather than keep it waiting.
     const sent = this.link.send(
       () => this.client.eval(LEASE_SCRIPT, slots.length, ...slots, ttl, this.origin),
-      (n) => grant(n === undefined ? wanted : Number(n) || 0),
+      (n) => grant(n === undefined ? wanted : parseGranted(n, wanted)),
     );
     if (!sent) grant(wanted);
   }
@@ -196,11 +213,12 @@ export class RedisStateStore implements StateStore {
       (fields) => {
         if (!fields || !this.isMember(name, member)) return;
         const stored = parseStored(fields);
-        const local = member.circuit.sharedState();
-        if (stored && stored.generation >= local.generation) {
+        if (stored && stored.generation >= member.fleetGen) {
           deliver(member, stored);
-        } else if (local.generation > 0) {
-          this.publish(name, member, local);
+        } else if (!member.local && member.fleetGen > 0) {
+          // Redis lost the state, or holds an older or malformed one: write the member's.
+          const local = member.circuit.sharedState();
+          this.write(name, member, { ...local, generation: member.fleetGen });
         }
       },
     );
@@ -208,12 +226,27 @@ export class RedisStateStore implements StateStore {
 
   private reconcileAll(): void {
     if (this.closed) return;
+    this.hints.clear();
     for (const [name, set] of this.members) for (const m of set) this.reconcile(name, m);
   }
 
-  private received(message: string): void {
-    const m = decodeTransition(message);
-    if (m && m.origin !== this.origin) this.adoptAll(m.name, m.state);
+  /** A message on the channel: only a hint to re-read the circuit's hash (see hint-reads.ts). */
+  private received(message: unknown): void {
+    const m = decodeHint(message);
+    if (m && m.origin !== this.origin) this.hints.hint(m.name);
+  }
+
+  /** Reads circuit `name`'s hash and hands the stored state to its members. */
+  private read(name: string, done: () => void): void {
+    const sent = this.link.send(
+      () => this.client.hmget(this.keys.state(name), 'g', 's', 'u', 'o'),
+      (fields) => {
+        done();
+        const stored = fields ? parseStored(fields) : undefined;
+        if (stored && !this.closed) this.adoptAll(name, stored);
+      },
+    );
+    if (!sent) done(); // Redis unusable: every circuit is re-read when it is back
   }
 
   private adoptAll(name: string, s: StoredState): void {

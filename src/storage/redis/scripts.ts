@@ -4,15 +4,38 @@
  */
 
 /**
+ * Lua function `valid(cur)`: whether hash fields [g, s, u, o] hold a state the store reads
+ * (wire.ts parseStored): g a whole number up to 2^48, a known state, o empty or a whole number up
+ * to 1e6, u a finite number when open. A stored state that is not valid counts as absent, so the
+ * next transition overwrites it instead of being refused by it.
+ */
+const VALID_STATE = `
+local function whole(v, max)
+  local n = tonumber(v)
+  return n ~= nil and n >= 0 and n <= max and n == math.floor(n)
+end
+local states = { closed = true, open = true, ['half-open'] = true, ['forced-open'] = true, disabled = true }
+local function valid(cur)
+  if not whole(cur[1], 281474976710656) or not states[cur[2]] then return false end
+  if cur[4] and cur[4] ~= '' and not whole(cur[4], 1000000) then return false end
+  if cur[2] == 'open' then
+    local u = tonumber(cur[3])
+    if u == nil or u ~= u or u == math.huge or u == -math.huge then return false end
+  end
+  return true
+end
+`;
+
+/**
  * CAS on the generation. KEYS[1] the circuit's hash; ARGV: generation, state, open-until (wall
  * ms or ''), consecutive opens, channel, message. Stores and publishes the state only when its
- * generation is higher than the stored one; otherwise returns the stored fields [g, s, u, o] so
+ * generation is higher than the stored one (or the stored state is not valid); otherwise returns the stored fields [g, s, u, o] so
  * the caller adopts them. Returns nil when it stored.
  */
 export const CAS_SCRIPT = `
 local cur = redis.call('HMGET', KEYS[1], 'g', 's', 'u', 'o')
-local g = tonumber(cur[1])
-if g and g >= tonumber(ARGV[1]) then return cur end
+${VALID_STATE}
+if valid(cur) and tonumber(cur[1]) >= tonumber(ARGV[1]) then return cur end
 redis.call('HSET', KEYS[1], 'g', ARGV[1], 's', ARGV[2], 'u', ARGV[3], 'o', ARGV[4])
 redis.call('PUBLISH', ARGV[5], ARGV[6])
 return false

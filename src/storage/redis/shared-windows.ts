@@ -24,6 +24,7 @@ import type { WindowTotals } from '../../core/windows/rate-window.js';
 import type { RedisKeys } from './keys.js';
 import { WINDOW_SCRIPT } from './scripts.js';
 import { timerDelayMs } from '../../core/timer-delay.js';
+import { parseWindowSums } from './wire.js';
 
 /** Fleet totals not refreshed for this many flush periods are no longer trusted. */
 const STALE_TICKS = 3;
@@ -94,14 +95,12 @@ class CircuitCounts implements SharedCounts {
   answered(epoch: number, value: unknown, tick: number): void {
     if (epoch !== this.epoch) return;
     this.sentCalls = this.sentFailures = this.sentSlow = 0;
-    const sums = Array.isArray(value) ? value.map(Number) : [];
-    if (sums.length !== 3 || !sums.every(Number.isFinite)) {
+    const sums = parseWindowSums(value);
+    if (!sums) {
       this.readTick = -1;
       return;
     }
-    this.fleet.calls = sums[0]!;
-    this.fleet.failures = sums[1]!;
-    this.fleet.slow = sums[2]!;
+    [this.fleet.calls, this.fleet.failures, this.fleet.slow] = sums;
     this.readTick = tick;
     try {
       this.changed();
