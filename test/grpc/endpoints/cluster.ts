@@ -109,3 +109,17 @@ export async function warm(client: EchoClient, calls = 20): Promise<void> {
 }
 
 export { CircuitRegistry };
+
+/** When the circuit of each endpoint address last opened (performance.now()), from the registry. */
+export function openTimes(registry: CircuitRegistry): Map<string, number> {
+  const opened = new Map<string, number>();
+  registry.onStateChange((e) => {
+    if (e.to === 'open' && e.name.startsWith('endpoint:')) {
+      opened.set(
+        e.name.slice(e.name.lastIndexOf('/') + 1).replace(/^endpoint:/, ''),
+        performance.now(),
+      );
+    }
+  });
+  return opened;
+}
