@@ -1,6 +1,7 @@
 /**
  * `createGrpcBreakerInterceptor`: circuit breaking for @grpc/grpc-js clients, as a client
- * interceptor. One circuit per method path (or per `circuitName(path)`); every option is
+ * interceptor. One circuit per target and method path (`<target><path>`, or `circuitName(path,
+ * target)`); every option is
  * validated when the interceptor is created; each method's merged policy is resolved on its first
  * call and cached.
  */
@@ -26,9 +27,12 @@ import { UnaryCall } from './unary-call.js';
  *   succeeds with the fallback and response metadata `x-fallback: cache|value`.
  * - Unary calls are retried per the method's `retry` policy, each attempt through the circuit.
  *
+ * - Give `target` when clients to different servers share a registry: grpc-js does not show the
+ *   channel to an interceptor, and circuits of different targets must not share state.
+ *
  * @example
  * const client = new EchoClient(address, credentials.createInsecure(), {
- *   interceptors: [createGrpcBreakerInterceptor({ methods: { '/echo.Echo/Say': { timeoutMs: 500 } } })],
+ *   interceptors: [createGrpcBreakerInterceptor({ registry, target: address })],
  * });
  * @throws ConfigError when an option is invalid (the message names the option and the value)
  */

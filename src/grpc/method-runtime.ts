@@ -52,17 +52,17 @@ export class MethodRuntimes {
 
   /**
    * The runtime of `path`, made on first use.
-   * @throws ConfigError when `circuitName(path)` does not return a non-empty string
+   * @throws ConfigError when `circuitName(path, target)` does not return a non-empty string
    */
   get(path: string): MethodRuntime {
     return this.byPath.get(path) ?? this.create(path);
   }
 
   private create(path: string): MethodRuntime {
-    const { defaults, methods, circuitName, idempotency } = this.options;
+    const { defaults, methods, circuitName, idempotency, target } = this.options;
     const merged = resolveMethodPolicy(methodKeys(path), defaults, methods);
     const policy = withIdempotency(merged, path, idempotency);
-    const circuit = circuitName ? circuitName(path) : path;
+    const circuit = circuitName ? circuitName(path, target) : (target ?? '') + path;
     if (typeof circuit !== 'string' || circuit.length === 0) {
       throw new ConfigError(
         `circuitName(${JSON.stringify(path)})`,

@@ -35,8 +35,20 @@ export interface GrpcBreakerOptions {
    * specific key wins and is merged over the less specific ones, then over `defaults`.
    */
   methods?: Record<string, GrpcMethodPolicy>;
-  /** Name of the circuit guarding a method path; default: the path itself (one circuit per method). */
-  circuitName?: (path: string) => string;
+  /**
+   * What this interceptor's client talks to: the target it was created with
+   * (`'dns:catalog:50051'`, `'10.0.0.7:50051'`) or a name of yours (`'catalog'`). Circuits of
+   * different targets never share state: with a target, a method's circuit is named
+   * `<target><path>` (e.g. `catalog/shop.Catalog/GetItem`). grpc-js does not show the channel to
+   * interceptors, so give it whenever clients to different servers share a registry.
+   * Default: none (circuits are named by the method path alone).
+   */
+  target?: string;
+  /**
+   * Name of the circuit guarding a method path, given the path and `target` (undefined when
+   * not set); default: `<target><path>`, or the path alone without a target.
+   */
+  circuitName?: (path: string, target: string | undefined) => string;
   /**
    * The @grpc/proto-loader package definition of the services called. With it, only methods the
    * .proto marks `option idempotency_level = NO_SIDE_EFFECTS;` (or `IDEMPOTENT`), or whose policy
@@ -51,12 +63,20 @@ export interface ValidatedGrpcOptions {
   readonly registry: CircuitRegistry | undefined;
   readonly defaults: GrpcMethodPolicy | undefined;
   readonly methods: Readonly<Record<string, GrpcMethodPolicy>>;
-  readonly circuitName: ((path: string) => string) | undefined;
+  readonly circuitName: ((path: string, target: string | undefined) => string) | undefined;
+  readonly target: string | undefined;
   /** Idempotency levels from `packageDefinition`, when given. */
   readonly idempotency: IdempotencyTable | undefined;
 }
 
-const KNOWN = new Set(['registry', 'defaults', 'methods', 'circuitName', 'packageDefinition']);
+const KNOWN = new Set([
+  'registry',
+  'defaults',
+  'methods',
+  'circuitName',
+  'packageDefinition',
+  'target',
+]);
 const METHOD_KEY = /^\/[^/\s]+\/([^/\s]+|\*)$/;
 
 /**
@@ -95,7 +115,14 @@ export function validateGrpcOptions(options: unknown): ValidatedGrpcOptions {
     },
   );
   if (o.circuitName !== undefined && typeof o.circuitName !== 'function') {
-    throw new ConfigError('circuitName', 'must be a function (path) => string', o.circuitName);
+    throw new ConfigError(
+      'circuitName',
+      'must be a function (path, target) => string',
+      o.circuitName,
+    );
+  }
+  if (o.target !== undefined && (typeof o.target !== 'string' || o.target.trim() === '')) {
+    throw new ConfigError('target', 'must be a non-empty string', o.target);
   }
   const idempotency =
     o.packageDefinition === undefined ? undefined : readIdempotency(o.packageDefinition);
@@ -105,7 +132,8 @@ export function validateGrpcOptions(options: unknown): ValidatedGrpcOptions {
     registry,
     defaults,
     methods,
-    circuitName: o.circuitName as ((path: string) => string) | undefined,
+    circuitName: o.circuitName as ValidatedGrpcOptions['circuitName'],
+    target: o.target as string | undefined,
     idempotency,
   });
 }

@@ -36,6 +36,11 @@ export class ChildServer {
     return `127.0.0.1:${this.port}`;
   }
 
+  /** Sends `signal` to the process (e.g. SIGSTOP: a black hole that still accepts TCP; SIGCONT). */
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
   /** Sets the behaviour of every method. */
   set(b: Behaviour): Promise<void> {
     return this.ask(JSON.stringify(b)).then(() => undefined);

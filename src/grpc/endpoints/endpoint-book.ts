@@ -1,0 +1,197 @@
+/**
+ * The endpoints of one channel and their circuits: which are ejected, and the ejection cap.
+ *
+ * An endpoint is ejected when its circuit opens (a call's outcome, calls hung in flight, or a
+ * state adopted from a shared store), as long as fewer than `cap` endpoints are ejected and not
+ * every endpoint is sick; when every endpoint is sick none is ejected (all are used, and the
+ * method circuit above decides). Ejection is carried out by the balancer (`setEjected`): the
+ * wrapped subchannels report unhealthy, so the child policy stops picking them.
+ *
+ * No timers: an ejected endpoint's circuit becomes half-open only when read, so the picker calls
+ * `readmitDue(now)` on each pick, which costs one comparison until the earliest open period has
+ * passed; then every ejected circuit is read, and those no longer open are taken back (with
+ * real-call probes at half-open; with a health check only once it has closed the circuit).
+ */
+import type { CircuitBreaker } from '../../core/circuit-breaker.js';
+import type { CircuitPolicy } from '../../core/policy.js';
+import type { CircuitState, Disposable, Permit } from '../../core/types.js';
+import type { CircuitRegistry } from '../../registry/circuit-registry.js';
+import { ejectionCap } from './endpoint-options.js';
+
+/** Where an endpoint's ejection is carried out (its subchannel wrappers). */
+export interface EjectionTarget {
+  setEjected(ejected: boolean): void;
+  /** A channel over this endpoint's connection alone (for a health check). */
+  getChannel(): unknown;
+}
+
+/** One endpoint address of the channel. */
+export class EndpointEntry {
+  /** Subchannel wrappers for this address (a child policy may hold several). */
+  readonly targets = new Set<EjectionTarget>();
+  /** Whether the endpoint is ejected now. */
+  ejected = false;
+  /** Whether its circuit is open or forced open. */
+  sick = false;
+  /** A half-open probe permit taken at pick time whose call has not started yet. */
+  pendingProbe: Permit | undefined = undefined;
+  /** When `pendingProbe` was taken (clock ms). */
+  pendingSince = 0;
+
+  constructor(
+    /** `host:port`. */
+    readonly address: string,
+    /** The endpoint's circuit. */
+    public circuit: CircuitBreaker,
+  ) {}
+
+  /** Applies the ejection flag to every wrapper. */
+  apply(): void {
+    for (const t of this.targets) t.setEjected(this.ejected);
+  }
+}
+
+/** How the book reaches the registry and the user's settings. */
+export interface EndpointBookOptions {
+  registry: CircuitRegistry;
+  /** Builds the circuit policy of an address (a health check is bound to the address). */
+  policyFor: (entry: EndpointEntry) => CircuitPolicy;
+  /** Circuit name of an address. */
+  nameOf: (address: string) => string;
+  maxEjectionPercent: number;
+  /** Take an endpoint back only when its circuit has closed (a health check probes it). */
+  readmitWhenClosed: boolean;
+}
+
+const SICK: ReadonlySet<CircuitState> = new Set(['open', 'forced-open']);
+
+export class EndpointBook {
+  private readonly entries = new Map<string, EndpointEntry>();
+  private readonly byName = new Map<string, EndpointEntry>();
+  private ejectedCount = 0;
+  private nextCheckAt = Infinity;
+  private readonly listener: Disposable;
+  private pending = false;
+
+  constructor(private o: EndpointBookOptions) {
+    this.listener = o.registry.onStateChange((e) => {
+      const entry = this.byName.get(e.name);
+      if (entry) this.update(entry, SICK.has(e.to));
+    });
+  }
+
+  /** Changes the ejection cap (a new service config); takes effect at once. */
+  setMaxEjectionPercent(percent: number): void {
+    if (percent === this.o.maxEjectionPercent) return;
+    this.o = { ...this.o, maxEjectionPercent: percent };
+    for (const e of this.entries.values()) if (e.ejected) this.setEjected(e, false);
+    this.rebalance();
+  }
+
+  /** Ejected endpoints now. */
+  get ejected(): number {
+    return this.ejectedCount;
+  }
+
+  /** The entry of `address`, created (with its circuit) on first use. */
+  entry(address: string): EndpointEntry {
+    let e = this.entries.get(address);
+    if (!e) {
+      const name = this.o.nameOf(address);
+      e = new EndpointEntry(address, undefined as unknown as CircuitBreaker);
+      e.circuit = this.o.registry.get(name, this.o.policyFor(e));
+      this.entries.set(address, e);
+      this.byName.set(name, e);
+      this.update(e, SICK.has(e.circuit.state));
+    }
+    return e;
+  }
+
+  /** Keeps only `addresses` (a resolver update); forgotten endpoints are taken back first. */
+  retain(addresses: ReadonlySet<string>): void {
+    for (const [address, e] of this.entries) {
+      if (addresses.has(address)) continue;
+      if (e.ejected) this.setEjected(e, false);
+      e.sick = false;
+      this.entries.delete(address);
+      this.byName.delete(e.circuit.name);
+    }
+    for (const a of addresses) this.entry(a);
+    this.rebalance();
+  }
+
+  /**
+   * Re-reads the circuits of ejected endpoints once the earliest open period has passed, which
+   * moves them to half-open (and so takes them back). One comparison when nothing is due.
+   */
+  readmitDue(now: number): void {
+    if (now < this.nextCheckAt) return;
+    this.nextCheckAt = Infinity;
+    for (const e of this.entries.values()) if (e.ejected) this.update(e, SICK.has(e.circuit.state));
+    this.scheduleCheck();
+  }
+
+  /** Forgets every endpoint and stops listening to the registry. */
+  close(): void {
+    this.listener.dispose();
+    for (const e of this.entries.values()) if (e.ejected) this.setEjected(e, false);
+    this.entries.clear();
+    this.byName.clear();
+  }
+
+  private update(e: EndpointEntry, sick: boolean): void {
+    e.sick = sick;
+    if (!sick && e.ejected && (!this.o.readmitWhenClosed || e.circuit.state === 'closed')) {
+      this.setEjected(e, false);
+    }
+    this.rebalance();
+  }
+
+  /** Ejects sick endpoints up to the cap; when every endpoint is sick, takes all back. */
+  private rebalance(): void {
+    const all = [...this.entries.values()];
+    const sick = all.filter((e) => e.sick);
+    if (sick.length === all.length && all.length > 0) {
+      for (const e of all) if (e.ejected) this.setEjected(e, false);
+      return;
+    }
+    const cap = ejectionCap(all.length, this.o.maxEjectionPercent);
+    for (const e of sick) {
+      if (this.ejectedCount >= cap) break;
+      if (!e.ejected) this.setEjected(e, true);
+    }
+    this.scheduleCheck();
+  }
+
+  private setEjected(e: EndpointEntry, ejected: boolean): void {
+    if (e.ejected === ejected) return;
+    e.ejected = ejected;
+    this.ejectedCount += ejected ? 1 : -1;
+    this.applySoon();
+  }
+
+  /**
+   * Health changes reach the child policy, which hands the channel a new picker. That must not
+   * happen inside a pick or a call's completion callback, so it is done in a microtask.
+   */
+  private applySoon(): void {
+    if (this.pending) return;
+    this.pending = true;
+    queueMicrotask(() => {
+      this.pending = false;
+      for (const e of this.entries.values()) e.apply();
+    });
+  }
+
+  private scheduleCheck(): void {
+    let next = Infinity;
+    for (const e of this.entries.values()) {
+      if (!e.ejected) continue;
+      // Open: re-read when its open period ends. Forced open, or half-open under a health
+      // check: the circuit's own state change (reset, the check closing it) brings it back.
+      const s = e.circuit.snapshot();
+      if (s.state === 'open' && s.openUntil !== null) next = Math.min(next, s.openUntil);
+    }
+    this.nextCheckAt = next;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * A cluster for the per-endpoint tests: N Echo servers, each its own process on 127.0.0.1, and
+ * Echo clients whose channel balances over all of them (`ipv4:` target) through a freshly
+ * registered per-endpoint breaker. Every call is recorded with the server that answered it.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { CircuitRegistry } from '../../../src/registry/circuit-registry.js';
+import {
+  endpointBreakerServiceConfig,
+  registerEndpointBreaker,
+} from '../../../src/grpc/endpoints/register.js';
+import type { EndpointBreakerOptions } from '../../../src/grpc/endpoints/endpoint-options.js';
+import { ChildServer } from '../helpers/child-server.js';
+import { EchoClientCtor, type EchoClient } from '../helpers/services.js';
+
+/** One finished call. */
+export interface CallRecord {
+  /** Server id that answered (`s0`…), or '' when none did. */
+  server: string;
+  code: grpc.status;
+  details: string;
+  startedAt: number;
+  ms: number;
+}
+
+let policySeq = 0;
+
+/** Starts `n` servers named `s0`…`s<n-1>`, in parallel. */
+export function startServers(n: number): Promise<ChildServer[]> {
+  return Promise.all(Array.from({ length: n }, (_, i) => ChildServer.start(`s${i}`)));
+}
+
+/** `ipv4:` target over the given `host:port` addresses. */
+export function ipv4Target(addresses: string[]): string {
+  return `ipv4:${addresses.join(',')}`;
+}
+
+/**
+ * Registers a breaker policy under a fresh name and returns a client factory using it.
+ * @param extra channel options merged over the service config (e.g. a resolver)
+ */
+export function endpointClient(
+  options: Omit<EndpointBreakerOptions, 'name'> & { registry: CircuitRegistry },
+  config: { maxEjectionPercent?: number; childPolicy?: object[]; scope?: string } = {},
+): { policy: string; connect: (target: string, extra?: grpc.ChannelOptions) => EchoClient } {
+  const policy = registerEndpointBreaker(grpc, { ...options, name: `rpc_breaker_t${++policySeq}` });
+  const serviceConfig = endpointBreakerServiceConfig({ ...config, policy });
+  return {
+    policy,
+    connect: (target, extra = {}) =>
+      new EchoClientCtor(target, grpc.credentials.createInsecure(), {
+        'grpc.service_config': JSON.stringify(serviceConfig),
+        ...extra,
+      }),
+  };
+}
+
+/** One Say call with a deadline; never rejects. */
+export function say(client: EchoClient, deadlineMs = 1_000): Promise<CallRecord> {
+  const startedAt = performance.now();
+  return new Promise((resolve) => {
+    client.Say(
+      { message: 'hi' },
+      new grpc.Metadata(),
+      { deadline: Date.now() + deadlineMs },
+      (e, v) =>
+        resolve({
+          server: v?.server ?? '',
+          code: e?.code ?? grpc.status.OK,
+          details: e?.details ?? '',
+          startedAt,
+          ms: performance.now() - startedAt,
+        }),
+    );
+  });
+}
+
+/**
+ * Sends `count` calls, one every `everyMs`, without waiting for answers; resolves with all of
+ * them once every call has ended (each has a deadline, so this is bounded).
+ */
+export async function drive(
+  client: EchoClient,
+  count: number,
+  everyMs: number,
+  deadlineMs = 1_000,
+): Promise<CallRecord[]> {
+  const calls: Array<Promise<CallRecord>> = [];
+  for (let i = 0; i < count; i++) {
+    calls.push(say(client, deadlineMs));
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return Promise.all(calls);
+}
+
+/** Calls per server id among `records` (failed calls under `''`). */
+export function byServer(records: CallRecord[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of records) out[r.server] = (out[r.server] ?? 0) + 1;
+  return out;
+}
+
+/** Waits until `client`'s channel is READY (all subchannels had a chance to connect). */
+export async function warm(client: EchoClient, calls = 20): Promise<void> {
+  await new Promise<void>((resolve, reject) =>
+    client.waitForReady(Date.now() + 5_000, (e) => (e ? reject(e) : resolve())),
+  );
+  for (let i = 0; i < calls; i++) await say(client);
+}
+
+export { CircuitRegistry };
+
+/** When the circuit of each endpoint address last opened (performance.now()), from the registry. */
+export function openTimes(registry: CircuitRegistry): Map<string, number> {
+  const opened = new Map<string, number>();
+  registry.onStateChange((e) => {
+    if (e.to === 'open' && e.name.startsWith('endpoint:')) {
+      opened.set(
+        e.name.slice(e.name.lastIndexOf('/') + 1).replace(/^endpoint:/, ''),
+        performance.now(),
+      );
+    }
+  });
+  return opened;
+}
