@@ -12,6 +12,7 @@
  */
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { ConfigError } from './errors.js';
+import { MAX_TIMER_DELAY_MS as MAX_TIMER_MS } from './timer-delay.js';
 import { isPlainObject } from './validate.js';
 import type { Outcome } from './types.js';
 
@@ -30,9 +31,6 @@ export interface ExecuteContext {
   /** Aborted when the caller's signal aborts or the timeout passes; fresh for each call. */
   readonly signal: AbortSignal;
 }
-
-/** Longest delay Node's timers take (a longer one fires after 1 ms). */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type Classifier = (errorOrResult: unknown) => Outcome;
 

@@ -19,7 +19,6 @@ import type { HedgePlanner } from '../retry/index.js';
 import {
   CANCELLED,
   OK,
-  UNAVAILABLE,
   type CallEnv,
   type CallListener,
   type ChainCall,
@@ -27,10 +26,9 @@ import {
   type MessageContext,
   type SyntheticAnswer,
 } from './call-types.js';
+import { timerDelayMs } from '../core/timer-delay.js';
 import { GuardedCall } from './guarded-call.js';
 import { retryMetadata } from './retry-rules.js';
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class HedgedUnaryCall extends GuardedCall implements ChainCall {
   /** Every attempt's headers are held: any of them may lose. */
@@ -63,6 +61,7 @@ export class HedgedUnaryCall extends GuardedCall implements ChainCall {
   halfClose(): void {
     if (this.attempt > 0 || this.finished || this.cancelled) return;
     this.hedge.onOriginalCall();
+    this.prepareCache();
     this.launch(true);
   }
 
@@ -95,10 +94,11 @@ export class HedgedUnaryCall extends GuardedCall implements ChainCall {
     try {
       call = this.open(permit);
     } catch (error) {
-      // The channel is closed (or grpc-js refused the call): a hedge is not sent; a first
-      // attempt ends the call with UNAVAILABLE rather than throwing into grpc-js or a timer.
-      if (first) this.finishLater(this.unreachable(error));
-      else if (this.inFlight.size === 0) this.endAfterFailures();
+      // The first attempt runs inside the caller's own `client.Method()`, which throws as
+      // grpc-js does without the interceptor. A hedge runs from a timer or a settled attempt,
+      // where a throw would end the process: it is simply not sent.
+      if (first) throw error;
+      if (this.inFlight.size === 0) this.endAfterFailures();
       return;
     }
     this.attempt++;
@@ -119,13 +119,10 @@ export class HedgedUnaryCall extends GuardedCall implements ChainCall {
     if (this.attempt >= this.hedge.maxAttempts) return;
     const delay = this.hedge.delayMs();
     if (delay === undefined || delay >= this.remainingMs()) return;
-    this.hedgeTimer = setTimeout(
-      () => {
-        this.hedgeTimer = undefined;
-        this.hedgeNow(breaker);
-      },
-      Math.min(delay, MAX_TIMER_MS),
-    );
+    this.hedgeTimer = setTimeout(() => {
+      this.hedgeTimer = undefined;
+      this.hedgeNow(breaker);
+    }, timerDelayMs(delay));
   }
 
   /** Sends the next hedge now, when the call still waits and budget and circuit allow it. */
@@ -157,7 +154,8 @@ export class HedgedUnaryCall extends GuardedCall implements ChainCall {
     const { method } = this.env;
     if (status.code === OK) {
       this.hedge.recordLatency(performance.now() - a.startedAt);
-      if (method.fallback?.caches && a.reply !== null) method.fallback.remember(this, a.reply);
+      if (method.fallback?.caches && a.reply !== null)
+        method.fallback.rememberReply(this, a.reply, a.call);
       return this.win(a, status);
     }
     if (outcome !== 'failure' || this.cancelled) {
@@ -192,15 +190,6 @@ export class HedgedUnaryCall extends GuardedCall implements ChainCall {
     if (a.headers) l.onReceiveMetadata?.(a.headers);
     l.onReceiveMessage?.(a.reply);
     l.onReceiveStatus?.(status);
-  }
-
-  private unreachable(error: unknown): SyntheticAnswer {
-    const reason = error instanceof Error ? error.message : String(error);
-    return {
-      headers: undefined,
-      messages: [],
-      status: { code: UNAVAILABLE, details: reason, metadata: this.newMetadata() },
-    };
   }
 }
 
