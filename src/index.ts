@@ -56,6 +56,7 @@ export type { RetryOptions } from './retry/retry-options.js';
 
 // gRPC (@grpc/grpc-js is a peer dependency; only types are imported from it)
 export { createGrpcBreakerInterceptor } from './grpc/interceptor.js';
+export { DEFAULT_GRPC_UNARY_TIMEOUT_MS } from './grpc/method-runtime.js';
 export type { GrpcBreakerOptions, GrpcMethodPolicy, GrpcPolicyFailure } from './grpc/options.js';
 export {
   DEFAULT_GRPC_FAILURES,

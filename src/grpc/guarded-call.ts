@@ -22,7 +22,7 @@ import {
   type FinalStatus,
   type SyntheticAnswer,
 } from './call-types.js';
-import { callContext } from './method-runtime.js';
+import { callContext, DEFAULT_GRPC_UNARY_TIMEOUT_MS } from './method-runtime.js';
 import { metadataFactoryOf, plainMetadata, type MetadataFactory } from './metadata.js';
 import { fallbackAnswer, rejectionAnswer } from './synthetic-answers.js';
 import { timerDelayMs } from '../core/timer-delay.js';
@@ -55,7 +55,13 @@ export abstract class GuardedCall implements FallbackCall {
   private cacheKeyMemo: string | undefined;
 
   constructor(protected readonly env: CallEnv) {
-    const timeoutMs = env.method.timeoutMs;
+    // A unary call to a hung server would otherwise never end (grpc-js sets no deadline of its
+    // own), and the circuit would never see a failure. Streams are often long-lived on purpose:
+    // they get a deadline only when the policy names one.
+    const def = env.options.method_definition;
+    const timeoutMs =
+      env.method.timeoutMs ??
+      (def.requestStream || def.responseStream ? undefined : DEFAULT_GRPC_UNARY_TIMEOUT_MS);
     this.ownDeadline = env.options.deadline === undefined && timeoutMs !== undefined;
     this.callOptions = this.ownDeadline
       ? { ...env.options, deadline: Date.now() + timeoutMs! }

@@ -18,6 +18,12 @@ import { ConfigError } from '../core/errors.js';
 import { withIdempotency } from './idempotency.js';
 import { HedgePlanner } from '../retry/index.js';
 
+/**
+ * Deadline of a unary call that carries none and whose policy names no `timeoutMs`, ms (as the
+ * Thrift wrapper's default). Streaming calls have no default deadline.
+ */
+export const DEFAULT_GRPC_UNARY_TIMEOUT_MS = 10_000;
+
 /** What the interceptor knows about one method path. */
 export interface MethodRuntime {
   /** `/pkg.Service/Method`. */
