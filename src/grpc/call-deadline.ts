@@ -42,7 +42,8 @@ export interface CallDeadline {
 export function callDeadline(options: CallOptions, timeoutMs: number | undefined): CallDeadline {
   const inherited = inheritedDeadlineMs(options);
   const carried = Math.min(deadlineMs(options.deadline), inherited);
-  if (Number.isFinite(carried) || timeoutMs === undefined) {
+  // A caller's explicit deadline, even Infinity ("none"), wins over `timeoutMs`, as before.
+  if (options.deadline !== undefined || Number.isFinite(inherited) || timeoutMs === undefined) {
     return { options, own: false, atMs: carried };
   }
   const atMs = Date.now() + timeoutMs;
