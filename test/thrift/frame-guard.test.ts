@@ -8,11 +8,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { FrameScanner, DEFAULT_MAX_FRAME_BYTES } from '../../src/thrift/frame-guard.js';
-import type { ClientStyle } from './helpers/generated.js';
+import type { ClientStyle, Es6CatalogClient } from './helpers/generated.js';
+import { CatalogServer } from './helpers/catalog-server.js';
+import { connectCatalog } from './helpers/clients.js';
+import { errorOf, settle } from './helpers/settle.js';
+import { CircuitRegistry } from '../../src/registry/circuit-registry.js';
+import { wrapThriftClient } from '../../src/thrift/wrap-client.js';
+import { isThriftTransportError } from '../../src/classify/thrift-call-errors.js';
 import { expectHandlesClosed } from './helpers/handles.js';
 
 expectHandlesClosed();
@@ -186,5 +192,61 @@ for (const style of ['callback', 'es6'] as const satisfies readonly ClientStyle[
       },
       4 * SILENCE_MS,
     );
+  });
+}
+
+/**
+ * A proxy in front of `target` whose first connection answers any request with `reply` and
+ * whose later connections are piped through.
+ */
+async function firstConnectionLies(target: number, reply: Buffer): Promise<number> {
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const server: Server = createServer((sock) => {
+    sockets.add(sock);
+    sock.on('error', () => {});
+    sock.on('close', () => sockets.delete(sock));
+    if (connections++ === 0) {
+      sock.on('data', () => sock.write(reply));
+      return;
+    }
+    const up = connect(target, '127.0.0.1');
+    sockets.add(up);
+    up.on('error', () => sock.destroy());
+    up.on('close', () => sockets.delete(up));
+    sock.pipe(up).pipe(sock);
+  });
+  cleanup.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return listen(server);
+}
+
+for (const style of ['callback', 'es6'] as const satisfies readonly ClientStyle[]) {
+  describe(`a reconnecting ${style}-style connection after a bad frame`, () => {
+    it('starts the new stream afresh: calls after the reconnect are answered', async () => {
+      const s = await CatalogServer.start('framed-binary');
+      cleanup.push(() => s.close());
+      const port = await firstConnectionLies(s.port, HUGE);
+      const conn = connectCatalog(style, 'framed-binary', port, { maxAttempts: 5 });
+      cleanup.push(() => conn.close());
+      const rpc = wrapThriftClient(conn.client as Es6CatalogClient, {
+        connection: conn.connection,
+        registry: new CircuitRegistry(),
+        defaults: { timeoutMs: 2_000 },
+      });
+      const first = await settle(rpc.getItem('a'), 3_000);
+      expect(isThriftTransportError(errorOf(first))).toBe(true);
+      expect(first.ms).toBeLessThan(1_500);
+      await new Promise((resolve) => conn.connection.once('connect', resolve));
+      expect(await settle(rpc.getItem('a'), 3_000)).toMatchObject({
+        ok: true,
+        value: { id: 'a', name: 'apple' },
+      });
+    });
   });
 }
