@@ -90,6 +90,7 @@ export {
   ThriftTimeoutError,
   ThriftTransportError,
 } from './classify/thrift-call-errors.js';
+export { isThriftFrameError, ThriftFrameError } from './thrift/frame-guard.js';
 
 // Observability (prom-client loads only from 'rpc-breaker/prometheus', OpenTelemetry from
 // 'rpc-breaker/opentelemetry')

@@ -117,7 +117,7 @@ export class CircuitBreaker implements PermitOwner {
     let state = this.current;
     const now =
       this.timed || state !== 'closed' || this.observer?.timing?.() ? this.clock.now() : NaN;
-    if (state === 'open') {
+    if (state === 'open' || state === 'half-open') {
       this.advance(now);
       state = this.current;
     }
@@ -348,10 +348,15 @@ export class CircuitBreaker implements PermitOwner {
     return undefined;
   }
 
-  /** Moves an open circuit whose open period has passed to half-open. */
+  /**
+   * Moves an open circuit whose open period has passed to half-open, and re-opens a half-open
+   * one whose health check has outlived its deadline.
+   */
   private advance(now: number): void {
     if (this.current === 'open' && this.openUntil !== null && now >= this.openUntil) {
       this.transition('half-open', undefined, now);
+    } else if (this.current === 'half-open') {
+      this.gate?.expireOverdue(now);
     }
   }
 
@@ -396,7 +401,7 @@ export class CircuitBreaker implements PermitOwner {
     this.counts.transitions++;
     if (publish) this.sync?.publish(this.sharedState());
     if (to === 'half-open') {
-      this.gate ??= new HalfOpenGate(this.policy, this, this.name);
+      this.gate ??= new HalfOpenGate(this.policy, this, this.name, this.clock);
       this.gate.open(now, this.sync);
     } else this.gate?.close();
     if (from !== to) this.observer?.stateChange?.(this.name, from, to, reason);

@@ -8,7 +8,14 @@
  * the process that held it died mid-probe. With a `halfOpenProbe` health check, user calls never
  * probe: the gate runs the check itself, one at a time, until it has `halfOpenSuccesses`
  * successes (close) or a failure (re-open).
+ *
+ * A check that has not settled `halfOpenProbeTimeoutMs` after it started is a failure: without a
+ * deadline, a check that never settles would keep the circuit half-open, rejecting every call,
+ * for ever. There is no timer: the circuit asks `expireOverdue` whenever it is read (a call, its
+ * state, a snapshot), which is when a verdict can matter; nobody waits on the check itself. Its
+ * late result is dropped (the circuit has moved to a new generation).
  */
+import type { Clock } from './clock.js';
 import type { CircuitSync } from './circuit-sync.js';
 import type { ResolvedCircuitPolicy } from './policy.js';
 import type { Outcome } from './types.js';
@@ -29,12 +36,15 @@ export class HalfOpenGate {
   private leasePending = false;
   private leaseAt = 0;
   private checking = false;
+  /** When the running check started (Clock ms). */
+  private checkStartedAt = 0;
   private sync: CircuitSync | undefined;
 
   constructor(
     private readonly policy: ResolvedCircuitPolicy,
     private readonly owner: GateOwner,
     private readonly circuit: string,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -94,6 +104,17 @@ export class HalfOpenGate {
     return true;
   }
 
+  /**
+   * Fails the running health check when it has outlived `halfOpenProbeTimeoutMs` by `now` (the
+   * circuit then re-opens). Called whenever the half-open circuit is read.
+   */
+  expireOverdue(now: number): void {
+    if (!this.checking || !this.active) return;
+    if (now - this.checkStartedAt < this.policy.halfOpenProbeTimeoutMs) return;
+    this.checking = false;
+    this.settleProbe('failure');
+  }
+
   /** A probe (user call or health check) has finished. */
   settleProbe(outcome: Outcome): void {
     this.inUse = Math.max(0, this.inUse - 1);
@@ -120,6 +141,7 @@ export class HalfOpenGate {
     if (!check || this.checking || !this.active || this.inUse >= this.slots) return;
     const gen = this.generation();
     this.checking = true;
+    this.checkStartedAt = this.clock.now();
     this.inUse++;
     let pending: Promise<unknown>;
     try {

@@ -76,6 +76,11 @@ export interface CircuitPolicy {
    * A resolved promise counts as a success, a rejected one as a failure.
    */
   halfOpenProbe?: (ctx: ProbeContext) => Promise<unknown>;
+  /**
+   * Deadline of each `halfOpenProbe` run, ms; default 10_000. A check still pending this long
+   * after it started counts as a failure (judged when the circuit is next read; no timer).
+   */
+  halfOpenProbeTimeoutMs?: number;
 }
 
 /** A validated policy with every default filled in; frozen. */
@@ -96,9 +101,11 @@ export interface ResolvedCircuitPolicy {
   readonly halfOpenSuccesses: number;
   readonly maxConcurrent: number | undefined;
   readonly halfOpenProbe: ((ctx: ProbeContext) => Promise<unknown>) | undefined;
+  readonly halfOpenProbeTimeoutMs: number;
 }
 
 const DEFAULT_OPEN_MS = 10_000;
+const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
 const KNOWN_KEYS = new Set([
   'trip',
   'slowCallMs',
@@ -108,6 +115,7 @@ const KNOWN_KEYS = new Set([
   'halfOpenSuccesses',
   'maxConcurrent',
   'halfOpenProbe',
+  'halfOpenProbeTimeoutMs',
 ]);
 
 function validateOpenMs(v: unknown, path: string): Required<OpenBackoff> {
@@ -188,6 +196,10 @@ export function resolveCircuitPolicy(policy: unknown, path = 'circuit'): Resolve
     halfOpenSuccesses,
     maxConcurrent,
     halfOpenProbe: p.halfOpenProbe as ResolvedCircuitPolicy['halfOpenProbe'],
+    halfOpenProbeTimeoutMs:
+      p.halfOpenProbeTimeoutMs === undefined
+        ? DEFAULT_PROBE_TIMEOUT_MS
+        : requirePositive(p.halfOpenProbeTimeoutMs, `${path}.halfOpenProbeTimeoutMs`),
   });
   RESOLVED.add(resolved);
   return resolved;

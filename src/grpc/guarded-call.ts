@@ -1,7 +1,8 @@
 /**
  * What every guarded call shares: the caller's listener, the one-time delivery of the final answer
  * (asynchronous for anything the interceptor makes up, so the caller's `metadata` and `status`
- * listeners are attached before it arrives), the caller's cancellation, the `timeoutMs` deadline,
+ * listeners are attached before it arrives), the caller's cancellation (a parent call's
+ * included), the deadline (the caller's, a parent call's, or `timeoutMs`; see call-deadline.ts),
  * the call context and the fallback answers.
  *
  * A subclass runs the real attempts through `env.nextCall`; `nextCall` is never called for a call
@@ -14,7 +15,6 @@ import type { CallContext } from '../classify/call-context.js';
 import {
   CANCELLED,
   OK,
-  deadlineMs,
   deliver,
   type CallEnv,
   type CallListener,
@@ -26,6 +26,7 @@ import { callContext, DEFAULT_GRPC_UNARY_TIMEOUT_MS } from './method-runtime.js'
 import { metadataFactoryOf, plainMetadata, type MetadataFactory } from './metadata.js';
 import { fallbackAnswer, rejectionAnswer } from './synthetic-answers.js';
 import { timerDelayMs } from '../core/timer-delay.js';
+import { callDeadline, onParentCancelled } from './call-deadline.js';
 import type { FallbackAnswer, FallbackCall } from './fallback-port.js';
 import { captureReplyBytes } from './reply-bytes.js';
 
@@ -48,6 +49,10 @@ export abstract class GuardedCall implements FallbackCall {
   protected readonly callOptions: CallEnv['options'];
   /** The deadline expiring is the interceptor's own doing (from `timeoutMs`). */
   protected readonly ownDeadline: boolean;
+  /** The earliest deadline in force (the caller's, a parent call's or ours), epoch ms. */
+  private readonly deadlineAtMs: number;
+  /** Stops listening for the parent call's cancellation. */
+  private stopParent: (() => void) | undefined;
   private pending: ReturnType<typeof setImmediate> | undefined;
   private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
   private waitTimer: ReturnType<typeof setTimeout> | undefined;
@@ -62,10 +67,15 @@ export abstract class GuardedCall implements FallbackCall {
     const timeoutMs =
       env.method.timeoutMs ??
       (def.requestStream || def.responseStream ? undefined : DEFAULT_GRPC_UNARY_TIMEOUT_MS);
-    this.ownDeadline = env.options.deadline === undefined && timeoutMs !== undefined;
-    this.callOptions = this.ownDeadline
-      ? { ...env.options, deadline: Date.now() + timeoutMs! }
-      : env.options;
+    const deadline = callDeadline(env.options, timeoutMs);
+    this.ownDeadline = deadline.own;
+    this.callOptions = deadline.options;
+    this.deadlineAtMs = deadline.atMs;
+    if (env.options.parent) {
+      this.stopParent = onParentCancelled(env.options, () =>
+        this.cancelWithStatus(CANCELLED, 'Cancelled by parent call'),
+      );
+    }
   }
 
   getPeer(): string {
@@ -115,7 +125,7 @@ export abstract class GuardedCall implements FallbackCall {
 
   /** Milliseconds left before the call's deadline (Infinity without one). */
   protected remainingMs(): number {
-    return deadlineMs(this.callOptions.deadline) - Date.now();
+    return this.deadlineAtMs - Date.now();
   }
 
   /**
@@ -147,6 +157,8 @@ export abstract class GuardedCall implements FallbackCall {
 
   /** Cancels whatever the call is waiting for (a scheduled answer, a retry delay, a deadline). */
   protected stopWaiting(): void {
+    this.stopParent?.();
+    this.stopParent = undefined;
     if (this.pending) clearImmediate(this.pending);
     this.pending = undefined;
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);

@@ -18,62 +18,29 @@ import {
   type ResolvedCircuitPolicy,
 } from '../core/policy.js';
 import { requireInteger } from '../core/validate.js';
-import type {
-  CircuitSnapshot,
-  CircuitState,
-  Disposable,
-  Outcome,
-  RejectReason,
-} from '../core/types.js';
+import type { CircuitSnapshot, Disposable, RejectReason } from '../core/types.js';
 import { ListenerSet } from './listener-set.js';
 import { PendingRestores, readSnapshots, restoredState } from './restore.js';
+import type {
+  CallEvent,
+  ControlAction,
+  ControlEvent,
+  EvictEvent,
+  FallbackEvent,
+  RejectEvent,
+  StateChangeEvent,
+} from './registry-events.js';
+import { policyDifferences, warnPolicyConflict } from './policy-conflict.js';
 
-/** A circuit changed state. `reason` says why it opened (e.g. `consecutive-failures`, `remote`). */
-export interface StateChangeEvent {
-  name: string;
-  from: CircuitState;
-  to: CircuitState;
-  reason?: string;
-}
-
-/** A call holding a permit finished. */
-export interface CallEvent {
-  name: string;
-  outcome: Outcome;
-  durationMs: number;
-  slow: boolean;
-}
-
-/** A call was rejected without running. */
-export interface RejectEvent {
-  name: string;
-  reason: RejectReason;
-  retryAfterMs: number;
-}
-
-/** A fallback answer was served instead of a real one. */
-export interface FallbackEvent {
-  name: string;
-  kind: 'cache' | 'value';
-  /** The RPC method, when an adapter served it. */
-  method?: string;
-}
-
-/** An operator acted on a circuit through `createControlHandler` (or `registry.control`). */
-export interface ControlEvent {
-  name: string;
-  action: ControlAction;
-  /** The new state. */
-  state: CircuitState;
-}
-
-/** What an operator can do to a circuit: `forceOpen()`, `disable()` or `reset()`. */
-export type ControlAction = 'force-open' | 'disable' | 'reset';
-
-/** A circuit was evicted from the registry (idle and closed). */
-export interface EvictEvent {
-  name: string;
-}
+export type {
+  CallEvent,
+  ControlAction,
+  ControlEvent,
+  EvictEvent,
+  FallbackEvent,
+  RejectEvent,
+  StateChangeEvent,
+} from './registry-events.js';
 
 /** Options of a `CircuitRegistry`. */
 export interface CircuitRegistryOptions {
@@ -107,6 +74,9 @@ export class CircuitRegistry {
   private readonly restores: PendingRestores;
   private readonly observer: CircuitObserver;
   private readonly resolved = new WeakMap<object, ResolvedCircuitPolicy>();
+  /** The circuit each policy object was last compared with; circuits already warned about. */
+  private readonly checked = new WeakMap<object, CircuitBreaker>();
+  private readonly warned = new WeakSet<CircuitBreaker>();
 
   /** @throws ConfigError when an option is invalid */
   constructor(options: CircuitRegistryOptions = {}) {
@@ -145,12 +115,20 @@ export class CircuitRegistry {
 
   /**
    * The circuit called `name`, created on first use. `policy` is merged over the registry's
-   * defaults and applies only when the circuit is created (later calls return it unchanged).
+   * defaults and applies only when the circuit is created (later calls return it unchanged); a
+   * later `policy` that differs is reported once per circuit as a process warning (code
+   * `RPC_BREAKER_POLICY_CONFLICT`, see policy-conflict.ts).
    * @throws ConfigError when the name is empty or the merged policy is invalid
    */
   get(name: string, policy?: CircuitPolicy): CircuitBreaker {
     const existing = this.circuits.get(name);
-    if (existing) return existing;
+    if (existing) {
+      // Adapters pass one policy object per method: each is compared once per circuit.
+      if (policy !== undefined && this.checked.get(policy) !== existing) {
+        this.checkPolicy(existing, policy);
+      }
+      return existing;
+    }
     if (typeof name !== 'string' || name.length === 0)
       throw new ConfigError('name', 'must be a non-empty string', name);
     const resolved = this.resolve(policy);
@@ -291,6 +269,16 @@ export class CircuitRegistry {
       this.resolved.set(key, resolved);
     }
     return resolved;
+  }
+
+  /** Warns (once per circuit) when `policy` is not the policy `circuit` was created with. */
+  private checkPolicy(circuit: CircuitBreaker, policy: CircuitPolicy): void {
+    this.checked.set(policy, circuit);
+    if (this.warned.has(circuit)) return;
+    const differences = policyDifferences(circuit.policy, this.resolve(policy));
+    if (differences.length === 0) return;
+    this.warned.add(circuit);
+    warnPolicyConflict(circuit.name, differences);
   }
 
   /** Evicts the idle closed circuits used least recently, down to 90 % of the bound. */

@@ -6,6 +6,9 @@
  * it emits `connect`, and calls made meanwhile are refused instead of being queued by npm thrift
  * and sent after a reconnect, long after their caller gave up.
  *
+ * A framed connection is also guarded against frame lengths out of range (frame-guard.ts): such a
+ * frame fails every pending call as a transport failure and drops the connection.
+ *
  * The watch always has an `error` listener, so a connection error never crashes the process. An
  * HTTP connection has no connection state (each call is its own request): it is never down, and
  * since its `error` event does not say which request failed, every pending call fails with it.
@@ -13,6 +16,7 @@
 import { ThriftTransportError } from '../classify/thrift-call-errors.js';
 import { thriftFailureCategory } from '../classify/thrift-errors.js';
 import type { ThriftConnection } from './types.js';
+import { guardFramedConnection, isThriftFrameError } from './frame-guard.js';
 
 /**
  * A call the watch can fail. The watch threads its pending calls into a doubly-linked list
@@ -54,7 +58,8 @@ export class ConnectionWatch {
       this.internals.connected !== true &&
       this.internals.connection?.connecting !== true;
     connection.on('error', (err: unknown) => {
-      if (stateful && thriftFailureCategory(err) === 'transport') this.down = true;
+      if (stateful && (isThriftFrameError(err) || thriftFailureCategory(err) === 'transport'))
+        this.down = true;
       this.failAll('error', err);
     });
     connection.on('close', () => {
@@ -68,6 +73,8 @@ export class ConnectionWatch {
     connection.on('connect', () => {
       this.down = false;
     });
+    // After the `error` listener above: a bad frame is reported as an `error` event.
+    guardFramedConnection(connection);
   }
 
   /** True while a TCP connection is closed or reconnecting: calls must not be sent. */
@@ -146,7 +153,12 @@ export function connectionFailure(
   reason: 'closed' | 'error',
   cause: unknown,
 ): unknown {
-  if (reason === 'error' && cause !== undefined && thriftFailureCategory(cause) !== 'transport') {
+  if (
+    reason === 'error' &&
+    cause !== undefined &&
+    !isThriftFrameError(cause) &&
+    thriftFailureCategory(cause) !== 'transport'
+  ) {
     return cause;
   }
   return new ThriftTransportError(method, reason, cause);

@@ -111,3 +111,82 @@ describe('halfOpenProbe', () => {
     fleet.forEach((r) => expect(r.get('svc').state).toBe('closed'));
   });
 });
+
+describe('halfOpenProbeTimeoutMs', () => {
+  it('fails a check still pending at its deadline (default 10 s) and drops its late result', async () => {
+    const p = controllableProbe();
+    const { breaker, clock } = trippedBreaker({ halfOpenProbe: p.probe });
+    expect(breaker.state).toBe('half-open');
+    clock.advance(9_999);
+    expect(breaker.state).toBe('half-open');
+    clock.advance(1);
+    expect(breaker.state).toBe('open');
+    expect(breaker.snapshot().lastTripReason).toBe('probe-failure');
+    p.pending[0]!.resolve();
+    await flush();
+    expect(breaker.state).toBe('open');
+    // The next half-open period runs a fresh check, which can close the circuit.
+    clock.advance(100);
+    expect(breaker.state).toBe('half-open');
+    expect(p.runs()).toBe(2);
+    p.pending[1]!.resolve();
+    await flush();
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('judges an overdue check when a call asks, rejecting it as open', () => {
+    const p = controllableProbe();
+    const { breaker, clock } = trippedBreaker({
+      halfOpenProbe: p.probe,
+      halfOpenProbeTimeoutMs: 50,
+    });
+    expect(breaker.tryAcquire()).toBeUndefined();
+    expect(breaker.lastRejection().reason).toBe('half-open-full');
+    clock.advance(50);
+    expect(breaker.tryAcquire()).toBeUndefined();
+    expect(breaker.lastRejection()).toMatchObject({ reason: 'open', retryAfterMs: 100 });
+    expect(breaker.snapshot()).toMatchObject({ state: 'open', inFlight: 0 });
+  });
+
+  it('lets a check that settles in time decide', async () => {
+    const p = controllableProbe();
+    const { breaker, clock } = trippedBreaker({
+      halfOpenProbe: p.probe,
+      halfOpenProbeTimeoutMs: 50,
+    });
+    void breaker.state;
+    clock.advance(49);
+    p.pending[0]!.resolve();
+    await flush();
+    clock.advance(10);
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('fails an overdue check across a fleet sharing a store', async () => {
+    const p = controllableProbe();
+    const store = new MemoryStateStore();
+    const clock = new ManualClock();
+    const defaults: CircuitPolicy = {
+      trip: { consecutiveFailures: 1 },
+      openMs: 100,
+      halfOpenProbe: p.probe,
+      halfOpenProbeTimeoutMs: 1_000,
+    };
+    const fleet = [0, 1].map(() => new CircuitRegistry({ store, clock, defaults }));
+    fleet.forEach((r) => r.get('svc'));
+    fleet[0]!.get('svc').tryAcquire()!.record('failure');
+    clock.advance(100);
+    fleet.forEach((r) => r.get('svc').tryAcquire());
+    await flush();
+    expect(p.runs()).toBe(1);
+    clock.advance(1_000);
+    fleet.forEach((r) => r.get('svc').tryAcquire());
+    fleet.forEach((r) => expect(r.get('svc').state).toBe('open'));
+  });
+
+  it.each([0, -1, Number.NaN, Infinity, '10'])('rejects halfOpenProbeTimeoutMs %s', (v) => {
+    expect(() => new CircuitBreaker('x', { halfOpenProbeTimeoutMs: v as number })).toThrow(
+      /circuit\.halfOpenProbeTimeoutMs must be a finite number > 0; got/,
+    );
+  });
+});

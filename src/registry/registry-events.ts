@@ -1,0 +1,49 @@
+/** The events a `CircuitRegistry` emits (see its `onX` methods). */
+import type { CircuitState, Outcome, RejectReason } from '../core/types.js';
+
+/** A circuit changed state. `reason` says why it opened (e.g. `consecutive-failures`, `remote`). */
+export interface StateChangeEvent {
+  name: string;
+  from: CircuitState;
+  to: CircuitState;
+  reason?: string;
+}
+
+/** A call holding a permit finished. */
+export interface CallEvent {
+  name: string;
+  outcome: Outcome;
+  durationMs: number;
+  slow: boolean;
+}
+
+/** A call was rejected without running. */
+export interface RejectEvent {
+  name: string;
+  reason: RejectReason;
+  retryAfterMs: number;
+}
+
+/** A fallback answer was served instead of a real one. */
+export interface FallbackEvent {
+  name: string;
+  kind: 'cache' | 'value';
+  /** The RPC method, when an adapter served it. */
+  method?: string;
+}
+
+/** A circuit was evicted from the registry (idle and closed). */
+export interface EvictEvent {
+  name: string;
+}
+
+/** What an operator can do to a circuit: `forceOpen()`, `disable()` or `reset()`. */
+export type ControlAction = 'force-open' | 'disable' | 'reset';
+
+/** An operator acted on a circuit through `createControlHandler` (or `registry.control`). */
+export interface ControlEvent {
+  name: string;
+  action: ControlAction;
+  /** The new state. */
+  state: CircuitState;
+}
