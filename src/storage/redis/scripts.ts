@@ -9,7 +9,7 @@
  * to 1e6, u a finite number when open. A stored state that is not valid counts as absent, so the
  * next transition overwrites it instead of being refused by it.
  */
-const VALID_STATE = `
+export const VALID_STATE = `
 local function whole(v, max)
   local n = tonumber(v)
   return n ~= nil and n >= 0 and n <= max and n == math.floor(n)
