@@ -6,7 +6,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
 import { ConfigError } from '../../src/core/errors.js';
+import { CircuitRegistry } from '../../src/registry/circuit-registry.js';
 import { RedisStateStore } from '../../src/storage/redis/index.js';
 import { Child } from './redis/child.js';
 import { Dependency, FaultyPath } from './redis/faulty-path.js';
@@ -86,6 +88,47 @@ describe.skipIf(skip)('RedisStateStore with sharing: { quorum }', () => {
     } finally {
       client.disconnect();
     }
+  });
+
+  it('brings a member back in step after its own episode: a later fleet opening still reaches it', async () => {
+    const clock = new ManualClock(0);
+    const prefix = `quorum${prefixN++}:`;
+    const clients = [server.client(), server.client()];
+    const registries = clients.map(
+      (client) =>
+        new CircuitRegistry({
+          store: new RedisStateStore({ client, prefix, sharing: { quorum: { minMembers: 2 } } }),
+          clock,
+          defaults: { trip: { consecutiveFailures: 1 }, openMs: 1_000, halfOpenProbes: 1 },
+        }),
+    );
+    closers.push(async () => {
+      await Promise.all(registries.map((r) => r.close()));
+      clients.forEach((c) => c.disconnect());
+    });
+    const [a, b] = registries.map((r) => r.get('svc'));
+    await sleep(200);
+    // a trips alone, probes alone and closes again: three transitions the fleet never saw.
+    a!.tryAcquire()!.record('failure');
+    await sleep(100);
+    expect([a!.state, b!.state]).toEqual(['open', 'closed']);
+    clock.advance(1_000);
+    a!.tryAcquire()!.record('success');
+    expect(a!.state).toBe('closed');
+    expect(a!.generation).toBe(3);
+    // b trips: with a's vote still in the window that is two, and the fleet opens for both.
+    b!.tryAcquire()!.record('failure');
+    const until = Date.now() + 2_000;
+    while (a!.state !== 'open' && Date.now() < until) await sleep(10);
+    expect([a!.state, b!.state]).toEqual(['open', 'open']);
+    // An operator's forceOpen and reset reach the whole fleet.
+    clock.advance(1_000);
+    a!.forceOpen();
+    await sleep(100);
+    expect(b!.state).toBe('forced-open');
+    a!.reset();
+    await sleep(100);
+    expect(b!.state).toBe('closed');
   });
 
   it('opens only the member whose own path fails; a second one makes the quorum and opens all', async () => {
