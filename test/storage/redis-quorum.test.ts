@@ -76,6 +76,18 @@ describe.skipIf(skip)('RedisStateStore with sharing: { quorum }', () => {
         [{ quorum: { activeMs: 10 } }, 'sharing.quorum.activeMs must be >= 100'],
         [{ quorum: { mimMembers: 2 } }, 'sharing.quorum.mimMembers is not a known option'],
         [{ quorum: {}, extra: 1 }, 'sharing.extra is not a known option'],
+        [{ quorum: { minMembers: 2.5 } }, 'sharing.quorum.minMembers must be an integer >= 1'],
+        [{ quorum: { windowMs: Infinity } }, 'sharing.quorum.windowMs must be a finite number'],
+        [
+          {
+            quorum: {
+              get share() {
+                throw new TypeError('hostile getter');
+              },
+            },
+          },
+          'sharing could not be read',
+        ],
       ];
       for (const [sharing, message] of bad) {
         const make = () => new RedisStateStore({ client, sharing: sharing as never });

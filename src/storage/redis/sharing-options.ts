@@ -49,6 +49,16 @@ const QUORUM_KEYS: ReadonlySet<string> = new Set(['minMembers', 'share', 'window
  * @throws ConfigError naming the option path and the value received
  */
 export function validateSharing(sharing: unknown): QuorumPolicy | undefined {
+  try {
+    return readSharing(sharing);
+  } catch (error) {
+    // A getter that throws, a revoked proxy: say which option could not be read.
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError('sharing', 'could not be read', sharing);
+  }
+}
+
+function readSharing(sharing: unknown): QuorumPolicy | undefined {
   if (sharing === undefined || sharing === 'any') return undefined;
   if (!isPlainObject(sharing) || !isPlainObject(sharing.quorum)) {
     throw new ConfigError('sharing', "must be 'any' or { quorum: { ... } }", sharing);
