@@ -203,6 +203,21 @@ describe.skipIf(skip)('RedisStateStore against forged and malformed data', () =>
     }
     expect(circuit.state).toBe('closed');
   });
+
+  it('lets no negative count in a window bucket cancel real calls', async () => {
+    const policy: CircuitPolicy = {
+      trip: { failureRate: 0.5, minimumCalls: 5, windowMs: 5_000 },
+      openMs: 60_000,
+    };
+    const { prefix, registries } = await fleet(1, policy, true);
+    const base = `${prefix}w:{${Buffer.from('svc').toString('base64url')}}:0:`;
+    await raw.hset(`${base}${Math.floor(Date.now() / 1000) - 1}`, 'c', '-4');
+    await raw.pexpire(`${base}${Math.floor(Date.now() / 1000) - 1}`, 10_000);
+    const circuit = registries[0]!.get('svc');
+    for (let i = 0; i < 10; i++) circuit.tryAcquire()?.record(i < 6 ? 'success' : 'failure');
+    await sleep(350); // flushed and read back: 4 failures of 10 calls, not of 6
+    expect(circuit.state).toBe('closed');
+  });
 });
 
 /** Polls an async `check` until it resolves (at most 2 s). */

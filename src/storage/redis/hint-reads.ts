@@ -7,7 +7,8 @@
  * hints are collected in a set (one entry per circuit, however many messages name it) and read
  * in rounds: at most one round in flight per store, rounds at least `MIN_GAP_MS` apart. So a
  * store sends at most one read per attached circuit per round, whatever arrives on the channel.
- * The first hint after a quiet spell is read at once (next turn of the event loop).
+ * The first hint after a quiet spell is read at once; hints arriving while a round is in flight
+ * are read together when it is answered.
  */
 
 /** Least time between the starts of two rounds of reads, ms. */
@@ -53,10 +54,10 @@ export class HintReads {
 
   private schedule(): void {
     if (this.scheduled || this.inFlight > 0 || this.pending.size === 0 || this.stopped) return;
-    this.scheduled = true;
     const wait = this.lastRoundAt + MIN_GAP_MS - performance.now();
-    if (wait <= 0) setImmediate(() => this.round());
-    else setTimeout(() => this.round(), wait).unref?.();
+    if (wait <= 0) return this.round();
+    this.scheduled = true;
+    setTimeout(() => this.round(), wait).unref?.();
   }
 
   private round(): void {

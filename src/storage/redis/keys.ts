@@ -33,6 +33,16 @@ export class RedisKeys {
     return `${this.prefix}lease:{${encodeName(name)}}:${generation}:${slot}`;
   }
 
+  /** Quorum: sorted set of the members that tripped circuit `name`, scored by wall ms. */
+  votes(name: string): string {
+    return `${this.prefix}q:{${encodeName(name)}}`;
+  }
+
+  /** Quorum: sorted set of the active members (stores), scored by when they last announced. */
+  get members(): string {
+    return `${this.prefix}members`;
+  }
+
   /** Start of the shared-window bucket keys (`shareCounts`): `<prefix>w:{<name>}:`. */
   windowBase(name: string): string {
     return `${this.prefix}w:{${encodeName(name)}}:`;

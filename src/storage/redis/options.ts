@@ -2,6 +2,7 @@
 import type { Redis } from 'ioredis';
 import { ConfigError } from '../../core/errors.js';
 import { requirePositive } from '../../core/validate.js';
+import { validateSharing, type QuorumPolicy, type SharingOption } from './sharing-options.js';
 
 /** Options of a `RedisStateStore`. */
 export interface RedisStateStoreOptions {
@@ -35,6 +36,14 @@ export interface RedisStateStoreOptions {
   shareCounts?: boolean;
   /** With `shareCounts`: how often counts are written and fleet totals read, ms; default 1000. */
   flushMs?: number;
+  /**
+   * Who opens a circuit for the fleet. `'any'` (default): any member's trip opens it for every
+   * member. `{ quorum: { minMembers, share, windowMs, activeMs } }`: a member's trip opens only
+   * that member; the fleet opens when enough members have tripped within `windowMs` (see
+   * `QuorumOptions`). Half-open probes are leased fleet-wide in both modes. Not with
+   * `shareCounts`.
+   */
+  sharing?: SharingOption;
 }
 
 /** Validated options with defaults filled in. */
@@ -44,6 +53,8 @@ export interface ValidatedRedisStoreOptions {
   leaseTimeoutMs: number;
   shareCounts: boolean;
   flushMs: number;
+  /** The quorum's settings; undefined for `sharing: 'any'`. */
+  quorum: QuorumPolicy | undefined;
 }
 
 /**
@@ -62,7 +73,16 @@ export function validateRedisStoreOptions(
   const shareCounts = options.shareCounts ?? false;
   if (typeof shareCounts !== 'boolean')
     throw new ConfigError('shareCounts', 'must be a boolean', shareCounts);
+  const quorum = validateSharing(options.sharing);
+  if (quorum && shareCounts) {
+    throw new ConfigError(
+      'shareCounts',
+      'cannot be combined with sharing: { quorum } (every member would trip on the same fleet totals)',
+      shareCounts,
+    );
+  }
   return {
+    quorum,
     client,
     prefix,
     leaseTimeoutMs: requirePositive(options.leaseTimeoutMs ?? 200, 'leaseTimeoutMs'),

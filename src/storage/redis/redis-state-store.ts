@@ -17,27 +17,30 @@
  * (again) — the client's `ready`, a PING answering after a pause, the subscriber re-subscribed —
  * every attached circuit is reconciled with the stored state: the newer generation wins, in
  * either direction. The members' wall clocks are assumed to agree (open periods are in wall time).
+ *
+ * The channel carries hints only (hint-reads.ts): members adopt what the hash holds, never what
+ * a message says. With `sharing: { quorum }` a member's trip stays its own until enough members
+ * agree (quorum.ts). The traffic per circuit lives in fleet-sync.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../../core/clock.js';
 import type {
   CircuitSync,
-  SharedCircuitState,
   SharedCounts,
   StateStore,
   SyncedCircuit,
 } from '../../core/circuit-sync.js';
 import type { Disposable } from '../../core/types.js';
-import { toStored, type StoredState } from '../state-store.js';
-import { RedisKeys } from './keys.js';
+import { FleetSync } from './fleet-sync.js';
 import { HintReads } from './hint-reads.js';
-import { deliver, newMember, type Member } from './member.js';
+import { RedisKeys } from './keys.js';
+import { newMember } from './member.js';
 import { validateRedisStoreOptions, type RedisStateStoreOptions } from './options.js';
+import { Quorum } from './quorum.js';
 import { RedisLink } from './redis-link.js';
-import { CAS_SCRIPT, LEASE_SCRIPT } from './scripts.js';
 import { SharedWindows } from './shared-windows.js';
-import { decodeHint, encodeTransition, parseGranted, parseStored, storedFields } from './wire.js';
+import { decodeHint } from './wire.js';
 
 /** Whether the store reaches Redis, as told to `onStatus` listeners. */
 export interface RedisStoreStatus {
@@ -61,13 +64,11 @@ export class RedisStateStore implements StateStore {
   private readonly keys: RedisKeys;
   private readonly link: RedisLink;
   private readonly origin = randomUUID();
-  private readonly members = new Map<string, Set<Member>>();
+  private readonly fleet: FleetSync;
+  private readonly quorum: Quorum | undefined;
   private readonly windows: SharedWindows | undefined;
   private readonly statusListeners = new Set<(s: RedisStoreStatus) => void>();
-  private readonly hints = new HintReads(
-    (name, done) => this.read(name, done),
-    (name) => this.members.has(name),
-  );
+  private readonly hints: HintReads;
   private closed = false;
 
   /**
@@ -75,7 +76,7 @@ export class RedisStateStore implements StateStore {
    * @throws ConfigError when `client` is not an ioredis client or an option is invalid
    */
   constructor(options: RedisStateStoreOptions) {
-    const { client, prefix, leaseTimeoutMs, shareCounts, flushMs } =
+    const { client, prefix, leaseTimeoutMs, shareCounts, flushMs, quorum } =
       validateRedisStoreOptions(options);
     this.client = client;
     this.keys = new RedisKeys(prefix, client.options?.keyPrefix);
@@ -83,6 +84,13 @@ export class RedisStateStore implements StateStore {
       up: (wasDown) => this.reachable(wasDown),
       down: (error) => this.unreachable(error),
     });
+    if (quorum) this.quorum = new Quorum(client, this.keys, this.link, this.origin, quorum);
+    this.fleet = new FleetSync(client, this.keys, this.link, this.origin, this.quorum);
+    this.hints = new HintReads(
+      (name, done) => this.fleet.read(name, done),
+      (name) => this.fleet.members.has(name),
+    );
+    this.quorum?.announce();
     if (shareCounts)
       this.windows = new SharedWindows(client, this.keys, flushMs, () => this.link.up);
     this.subscriber = client.duplicate();
@@ -123,19 +131,20 @@ export class RedisStateStore implements StateStore {
 
   attach(name: string, circuit: SyncedCircuit, clock: Clock): CircuitSync {
     const member = newMember(circuit, clock);
-    let set = this.members.get(name);
-    if (!set) this.members.set(name, (set = new Set()));
+    const fleet = this.fleet;
+    let set = fleet.members.get(name);
+    if (!set) fleet.members.set(name, (set = new Set()));
     set.add(member);
-    this.reconcile(name, member);
+    fleet.reconcile(name, member);
     const windows = this.windows;
     let counts: SharedCounts | undefined;
     const sync: CircuitSync = {
-      publish: (next) => this.publish(name, member, next),
+      publish: (next) => fleet.publish(name, member, next),
       leaseProbes: (generation, wanted, ttlMs, grant) =>
-        this.lease(name, generation, wanted, ttlMs, grant),
+        fleet.lease(name, member, generation, wanted, ttlMs, grant),
       detach: () => {
         set.delete(member);
-        if (set.size === 0 && this.members.get(name) === set) this.members.delete(name);
+        if (set.size === 0 && fleet.members.get(name) === set) fleet.members.delete(name);
         if (counts) windows?.remove(counts);
       },
     };
@@ -152,82 +161,18 @@ export class RedisStateStore implements StateStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.members.clear();
+    this.fleet.closed = true;
+    this.fleet.members.clear();
     this.hints.stop();
+    this.quorum?.stop();
     this.windows?.stop();
     this.link.close();
     this.subscriber.disconnect();
   }
 
-  private isMember(name: string, member: Member): boolean {
-    return this.members.get(name)?.has(member) ?? false;
-  }
-
-  private publish(name: string, member: Member, next: SharedCircuitState): void {
-    member.state = next.state;
-    member.fleetGen = next.generation - member.offset;
-    this.write(name, member, { ...next, generation: member.fleetGen });
-  }
-
-  /** Writes a fleet state of `member` by compare-and-set (its generation is the fleet's). */
-  private write(name: string, member: Member, next: SharedCircuitState): void {
-    const s = toStored(next, member.clock);
-    const key = this.keys.state(name);
-    const message = encodeTransition(name, this.origin, s);
-    const settle = (reply: unknown) => {
-      const stored = Array.isArray(reply) ? parseStored(reply) : undefined;
-      if (stored) return this.adoptAll(name, stored); // a newer (or rival) state won
-      if (reply !== null) return; // failed or timed out: reconciled when Redis is back
-      // Stored: members of this store skip their own channel messages, so tell them here.
-      for (const m of this.members.get(name) ?? []) if (m !== member) deliver(m, s);
-    };
-    // Not sent while Redis is unusable: the circuit's state is published on reconciliation.
-    this.link.send(
-      () => this.client.eval(CAS_SCRIPT, 1, key, ...storedFields(s), this.keys.channel, message),
-      settle,
-      settle,
-    );
-  }
-
-  private lease(
-    name: string,
-    generation: number,
-    wanted: number,
-    ttlMs: number,
-    grant: (n: number) => void,
-  ): void {
-    const slots = Array.from({ length: wanted }, (_, i) => this.keys.lease(name, generation, i));
-    const ttl = Math.max(1, Math.round(ttlMs));
-    // Unanswered in time, failed, or Redis unusable: run locally rather than keep it waiting.
-    const sent = this.link.send(
-      () => this.client.eval(LEASE_SCRIPT, slots.length, ...slots, ttl, this.origin),
-      (n) => grant(n === undefined ? wanted : parseGranted(n, wanted)),
-    );
-    if (!sent) grant(wanted);
-  }
-
-  /** Brings one member and the store to the newer of their two states. */
-  private reconcile(name: string, member: Member): void {
-    this.link.send(
-      () => this.client.hmget(this.keys.state(name), 'g', 's', 'u', 'o'),
-      (fields) => {
-        if (!fields || !this.isMember(name, member)) return;
-        const stored = parseStored(fields);
-        if (stored && stored.generation >= member.fleetGen) {
-          deliver(member, stored);
-        } else if (!member.local && member.fleetGen > 0) {
-          // Redis lost the state, or holds an older or malformed one: write the member's.
-          const local = member.circuit.sharedState();
-          this.write(name, member, { ...local, generation: member.fleetGen });
-        }
-      },
-    );
-  }
-
   private reconcileAll(): void {
-    if (this.closed) return;
     this.hints.clear();
-    for (const [name, set] of this.members) for (const m of set) this.reconcile(name, m);
+    this.fleet.reconcileAll();
   }
 
   /** A message on the channel: only a hint to re-read the circuit's hash (see hint-reads.ts). */
@@ -236,26 +181,10 @@ export class RedisStateStore implements StateStore {
     if (m && m.origin !== this.origin) this.hints.hint(m.name);
   }
 
-  /** Reads circuit `name`'s hash and hands the stored state to its members. */
-  private read(name: string, done: () => void): void {
-    const sent = this.link.send(
-      () => this.client.hmget(this.keys.state(name), 'g', 's', 'u', 'o'),
-      (fields) => {
-        done();
-        const stored = fields ? parseStored(fields) : undefined;
-        if (stored && !this.closed) this.adoptAll(name, stored);
-      },
-    );
-    if (!sent) done(); // Redis unusable: every circuit is re-read when it is back
-  }
-
-  private adoptAll(name: string, s: StoredState): void {
-    for (const member of this.members.get(name) ?? []) deliver(member, s);
-  }
-
   private reachable(wasDown: boolean): void {
     if (this.closed) return;
     if (wasDown) this.emit({ status: 'connected' });
+    this.quorum?.announce();
     this.reconcileAll();
   }
 

@@ -9,7 +9,7 @@
  * to 1e6, u a finite number when open. A stored state that is not valid counts as absent, so the
  * next transition overwrites it instead of being refused by it.
  */
-const VALID_STATE = `
+export const VALID_STATE = `
 local function whole(v, max)
   local n = tonumber(v)
   return n ~= nil and n >= 0 and n <= max and n == math.floor(n)
@@ -59,7 +59,9 @@ return n
  * One flush of a circuit's shared window. KEYS[1] the bucket key prefix (`…w:{<name>}:<gen>:`);
  * ARGV: current epoch second, buckets in the window, TTL ms, calls, failures, slow calls. Adds
  * the counts to the current second's bucket (HINCRBY, PEXPIRE), then returns the sums {c, f, s}
- * over the window's buckets, so one round trip both writes and reads.
+ * over the window's buckets, so one round trip both writes and reads. A bucket field that is not a
+ * whole number in (0, 1e12) counts as 0: a negative one written by someone else must not cancel
+ * real counts.
  */
 export const WINDOW_SCRIPT = `
 local now = tonumber(ARGV[1])
@@ -70,12 +72,17 @@ if tonumber(ARGV[4]) > 0 then
   if tonumber(ARGV[6]) > 0 then redis.call('HINCRBY', k, 's', ARGV[6]) end
   redis.call('PEXPIRE', k, ARGV[3])
 end
+local function count(x)
+  x = tonumber(x)
+  if x and x > 0 and x < 1e12 and x == math.floor(x) then return x end
+  return 0
+end
 local c, f, s = 0, 0, 0
 for i = now - tonumber(ARGV[2]) + 1, now do
   local v = redis.call('HMGET', KEYS[1] .. i, 'c', 'f', 's')
-  c = c + (tonumber(v[1]) or 0)
-  f = f + (tonumber(v[2]) or 0)
-  s = s + (tonumber(v[3]) or 0)
+  c = c + count(v[1])
+  f = f + count(v[2])
+  s = s + count(v[3])
 end
 return {c, f, s}
 `;

@@ -117,3 +117,30 @@ export function parseWindowSums(value: unknown): [number, number, number] | unde
 export function parseGranted(value: unknown, wanted: number): number {
   return Math.min(wanted, wholeNumber(value, Number.MAX_SAFE_INTEGER) ?? 0);
 }
+
+/** The outcome of a quorum vote (quorum-scripts.ts): still short, fleet opened, or adopt. */
+export interface VoteOutcome {
+  /** The generation at which the vote opened the fleet. */
+  opened?: number;
+  /** The fleet was already past closed: its stored state. */
+  stored?: StoredState;
+}
+
+/** Reads the vote script's reply; undefined when garbled. */
+export function parseVote(reply: unknown): VoteOutcome | undefined {
+  if (!Array.isArray(reply)) return undefined;
+  if (reply[0] === 0) return {};
+  if (reply[0] === 2) {
+    const opened = wholeNumber(reply[1], MAX_GENERATION);
+    return opened === undefined ? undefined : { opened };
+  }
+  if (reply[0] !== 1) return undefined;
+  const stored = parseStored(reply.slice(1));
+  return stored && { stored };
+}
+
+/** The active-member count the announce script returns: a whole number >= 1, else undefined. */
+export function parseMemberCount(reply: unknown): number | undefined {
+  const n = wholeNumber(reply, 1_000_000);
+  return n !== undefined && n >= 1 ? n : undefined;
+}

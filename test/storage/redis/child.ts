@@ -60,6 +60,14 @@ export class Child {
     });
   }
 
+  /** Kills the child at once (SIGKILL): it leaves without closing anything. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
   /** Asks the child to exit; kills it after 2 s. */
   stop(): Promise<void> {
     return stop(this.child);

@@ -1,6 +1,7 @@
 /**
  * One member of a test fleet, in its own process: a CircuitRegistry sharing state through a
- * RedisStateStore. Driven by IPC; usage: fleet-member.ts <redis port> <prefix> <policy json>.
+ * RedisStateStore. Driven by IPC; usage: fleet-member.ts <redis port> <prefix> <policy json>
+ * [store options json, e.g. {"sharing":{"quorum":{}}}].
  */
 import { Redis } from 'ioredis';
 import { CircuitOpenError } from '../../../src/core/errors.js';
@@ -8,13 +9,13 @@ import { CircuitRegistry } from '../../../src/registry/circuit-registry.js';
 import type { Permit } from '../../../src/core/types.js';
 import { RedisStateStore } from '../../../src/storage/redis/index.js';
 
-const [port, prefix, policy] = process.argv.slice(2);
+const [port, prefix, policy, storeOptions] = process.argv.slice(2);
 const client = new Redis(Number(port), '127.0.0.1', {
   retryStrategy: () => 50,
   maxRetriesPerRequest: 1,
 });
 client.on('error', () => {});
-const store = new RedisStateStore({ client, prefix });
+const store = new RedisStateStore({ client, prefix, ...JSON.parse(storeOptions ?? '{}') });
 const registry = new CircuitRegistry({ store, defaults: JSON.parse(policy!) });
 const held: Permit[] = [];
 const statuses: string[] = [];
@@ -27,6 +28,7 @@ type Command =
   | { cmd: 'release'; outcome: 'success' | 'failure' }
   | { cmd: 'calls'; name: string; count: number }
   | { cmd: 'cycle'; name: string; ms: number }
+  | { cmd: 'hit'; name: string; url: string; count: number }
   | { cmd: 'exit' };
 
 process.on('message', async (m: Command) => {
@@ -62,6 +64,8 @@ process.on('message', async (m: Command) => {
     }
     case 'cycle':
       return process.send!(await cycle(m.name, m.ms));
+    case 'hit':
+      return process.send!(await hit(m.name, m.url, m.count));
     case 'exit':
       await registry.close();
       client.disconnect();
@@ -131,4 +135,29 @@ async function cycle(name: string, ms: number) {
   }
   listening.dispose();
   return { ran, rejected, unexpected, maxMs, closedAt };
+}
+
+/**
+ * Makes `count` HTTP GETs to `url` through circuit `name` (one at a time, 1 s deadline each; a
+ * reply other than 200 is a failure). Reports how many succeeded, failed and were rejected.
+ */
+async function hit(name: string, url: string, count: number) {
+  const circuit = registry.get(name);
+  let ok = 0;
+  let failed = 0;
+  let rejected = 0;
+  for (let i = 0; i < Math.min(count, 1_000); i++) {
+    try {
+      await circuit.execute(async () => {
+        const r = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+        await r.arrayBuffer();
+        if (r.status !== 200) throw new Error(`status ${r.status}`);
+      });
+      ok++;
+    } catch (error) {
+      if (error instanceof CircuitOpenError) rejected++;
+      else failed++;
+    }
+  }
+  return { ok, failed, rejected, state: circuit.state };
 }
