@@ -60,10 +60,16 @@ class ThriftCall implements FallbackCall, AttemptOwner {
    * an argument): only the digest is kept.
    */
   cacheKey(): string {
-    return (this.key ??= deriveCacheKey(
-      this.rt.rpc.name,
-      Buffer.from(serializeArgs(this.args), 'utf8'),
-    ));
+    return (this.key ??= this.keyNow());
+  }
+
+  /** Whether the arguments still give the key they were sent with (checked after a retry). */
+  requestUnchanged(): boolean {
+    return this.attempt <= 1 || this.keyNow() === this.cacheKey();
+  }
+
+  private keyNow(): string {
+    return deriveCacheKey(this.rt.rpc.name, Buffer.from(serializeArgs(this.args), 'utf8'));
   }
 
   callContext(): CallContext {
@@ -76,6 +82,8 @@ class ThriftCall implements FallbackCall, AttemptOwner {
       this.reject = reject;
     });
     this.rt.retry?.onOriginalCall();
+    // The key is the arguments as sent: a caller may change its objects while the call runs.
+    if (this.rt.fallback?.caches) this.cacheKey();
     this.deadline = performance.now() + this.rt.timeoutMs;
     this.next();
     return p;
