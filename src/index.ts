@@ -51,9 +51,11 @@ export type { CallContext, RpcSystem } from './classify/call-context.js';
 export type { FallbackOptions, FallbackValue } from './fallback/fallback-options.js';
 export type { RetryOptions } from './retry/retry-options.js';
 
-// gRPC (@grpc/grpc-js is a peer dependency; only types are imported from it)
+// gRPC (@grpc/grpc-js is a peer dependency; the published types need none of it). Also on its own
+// as 'rpc-breaker/grpc', as is Thrift as 'rpc-breaker/thrift'.
 export { createGrpcBreakerInterceptor } from './grpc/interceptor.js';
 export type { GrpcBreakerOptions, GrpcMethodPolicy, GrpcPolicyFailure } from './grpc/options.js';
+export type { GrpcInterceptor, GrpcStatusCode, GrpcUnaryClient } from './grpc/grpc-types.js';
 export {
   DEFAULT_GRPC_FAILURES,
   DEFAULT_GRPC_IGNORED,
@@ -64,6 +66,8 @@ export {
 // Thrift (thrift is a peer dependency)
 export { wrapThriftClient } from './thrift/wrap-client.js';
 export type {
+  PromisedClient,
+  PromisedRpc,
   RpcMethodOf,
   ThriftBreakerOptions,
   ThriftConnection,
