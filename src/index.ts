@@ -6,6 +6,7 @@
 // Core: the circuit engine (no RPC knowledge)
 export { CircuitBreaker, type CircuitBreakerOptions } from './core/circuit-breaker.js';
 export { ManualClock, systemClock, type Clock } from './core/clock.js';
+export type { DisposableHandle } from './core/disposable.js';
 export { CircuitOpenError, ConfigError, isCircuitOpenError, isConfigError } from './core/errors.js';
 export {
   resolveCircuitPolicy,
@@ -18,7 +19,6 @@ export {
 export type {
   CircuitSnapshot,
   CircuitState,
-  Disposable,
   Outcome,
   Permit,
   RejectReason,

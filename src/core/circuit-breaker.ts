@@ -356,13 +356,12 @@ export class CircuitBreaker implements PermitOwner {
   private enter(
     to: CircuitState,
     from: CircuitState,
-    reason: string | undefined,
+    reason: TripReason | undefined,
     now: number,
     publish: boolean,
   ): void {
     this.current = to;
-    if (to === 'open' || to === 'forced-open')
-      this.lastTrip = (reason as TripReason | undefined) ?? this.lastTrip;
+    if (to === 'open' || to === 'forced-open') this.lastTrip = reason ?? this.lastTrip;
     this.trip.reset();
     this.counts.transitions++;
     if (publish) this.sync?.publish(this.sharedState());

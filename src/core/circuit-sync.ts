@@ -4,7 +4,7 @@
  * fire-and-forget and probe leases answer through a callback.
  */
 import type { Clock } from './clock.js';
-import type { CircuitState } from './types.js';
+import type { CircuitState, TripReason } from './types.js';
 import type { WindowTotals } from './windows/rate-window.js';
 
 /** The part of a circuit's state that a fleet shares. */
@@ -62,7 +62,12 @@ export interface SharedCounts {
 
 /** What a circuit tells its observer (the registry); each method is optional to implement. */
 export interface CircuitObserver {
-  stateChange(name: string, from: CircuitState, to: CircuitState, reason: string | undefined): void;
+  stateChange(
+    name: string,
+    from: CircuitState,
+    to: CircuitState,
+    reason: TripReason | undefined,
+  ): void;
   call(
     name: string,
     outcome: 'success' | 'failure' | 'ignore',

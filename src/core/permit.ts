@@ -4,6 +4,7 @@ import type { Outcome, Permit } from './types.js';
 
 /** What a permit reports back to; implemented by `CircuitBreaker`. */
 export interface PermitOwner {
+  /** @internal */
   settle(permit: CallPermit, outcome: Outcome, durationMs: number | undefined): void;
 }
 

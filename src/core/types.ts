@@ -16,7 +16,12 @@ export type Outcome = 'success' | 'failure' | 'ignore';
 /** Why a call was not let through. */
 export type RejectReason = 'open' | 'forced-open' | 'half-open-full' | 'bulkhead';
 
-/** Something that can be stopped; returned by every `onX` listener registration. */
+/**
+ * Something that can be stopped (internal). The public API returns `DisposableHandle`
+ * (core/disposable.ts), which is also a global `Disposable` for `using`; this name is not exported
+ * from the package, so it never shadows TypeScript's global `Disposable` in a user's code.
+ * @deprecated use `DisposableHandle`
+ */
 export interface Disposable {
   dispose(): void;
 }

@@ -29,7 +29,8 @@ import type {
   Observable,
 } from '@opentelemetry/api';
 import { ConfigError } from '../core/errors.js';
-import type { CircuitSnapshot, CircuitState, Disposable, Outcome } from '../core/types.js';
+import type { CircuitSnapshot, CircuitState, Outcome } from '../core/types.js';
+import { disposableHandle, type DisposableHandle } from '../core/disposable.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
 import {
   CircuitTally,
@@ -52,7 +53,7 @@ export interface OpenTelemetryMetricsOptions {
 }
 
 /** Handles per meter and registry: registering the same pair twice returns the first handle. */
-const registrations = new WeakMap<Meter, WeakMap<CircuitRegistry, Disposable>>();
+const registrations = new WeakMap<Meter, WeakMap<CircuitRegistry, DisposableHandle>>();
 
 /**
  * Reports the circuits of `registry` through `meter` (see the instruments listed at the top of
@@ -70,7 +71,7 @@ export function registerOpenTelemetryMetrics(
   registry: CircuitRegistry,
   meter: Meter,
   options: OpenTelemetryMetricsOptions = {},
-): Disposable {
+): DisposableHandle {
   if (typeof registry?.snapshot !== 'function' || typeof registry.onCall !== 'function')
     throw new ConfigError('registry', 'must be a CircuitRegistry', registry);
   if (
@@ -140,15 +141,13 @@ export function registerOpenTelemetryMetrics(
 
   const durations = callDurations ? recordDurations(registry, meter) : undefined;
 
-  const handle: Disposable = {
-    dispose: () => {
-      if (registrations.get(meter)?.get(registry) !== handle) return;
-      registrations.get(meter)?.delete(registry);
-      meter.removeBatchObservableCallback(observe, observables);
-      durations?.dispose();
-      tally.dispose();
-    },
-  };
+  const handle = disposableHandle(() => {
+    if (registrations.get(meter)?.get(registry) !== handle) return;
+    registrations.get(meter)?.delete(registry);
+    meter.removeBatchObservableCallback(observe, observables);
+    durations?.dispose();
+    tally.dispose();
+  });
   if (!perRegistry) {
     perRegistry = new WeakMap();
     registrations.set(meter, perRegistry);
@@ -158,7 +157,7 @@ export function registerOpenTelemetryMetrics(
 }
 
 /** Feeds `rpc_breaker.call.duration` from `onCall` until disposed. */
-function recordDurations(registry: CircuitRegistry, meter: Meter): Disposable {
+function recordDurations(registry: CircuitRegistry, meter: Meter): { dispose(): void } {
   const duration: Histogram = meter.createHistogram('rpc_breaker.call.duration', {
     description: 'Duration of calls that ran under the circuit, by outcome.',
     unit: 's',

@@ -30,7 +30,8 @@ import {
   type RegistryContentType,
 } from 'prom-client';
 import { ConfigError } from '../core/errors.js';
-import type { CircuitSnapshot, CircuitState, Disposable } from '../core/types.js';
+import type { CircuitSnapshot, CircuitState } from '../core/types.js';
+import { disposableHandle, type DisposableHandle } from '../core/disposable.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
 import {
   CircuitTally,
@@ -73,7 +74,10 @@ export interface PrometheusMetricsOptions {
 }
 
 /** Which CircuitRegistry each prom-client registry exports, and how to undo it. */
-const registrations = new WeakMap<AnyRegistry, { circuits: CircuitRegistry; handle: Disposable }>();
+const registrations = new WeakMap<
+  AnyRegistry,
+  { circuits: CircuitRegistry; handle: DisposableHandle }
+>();
 
 /**
  * Exports the circuits of `registry` as Prometheus metrics (see the list at the top of this
@@ -95,7 +99,7 @@ export function registerPrometheusMetrics(
   registry: CircuitRegistry,
   promRegistry: Registry<RegistryContentType> = globalRegistry,
   options: PrometheusMetricsOptions = {},
-): Disposable {
+): DisposableHandle {
   if (typeof registry?.snapshot !== 'function' || typeof registry.onCall !== 'function')
     throw new ConfigError('registry', 'must be a CircuitRegistry', registry);
   if (typeof promRegistry?.registerMetric !== 'function')
@@ -237,14 +241,12 @@ export function registerPrometheusMetrics(
     collect: () => circuits.set(snapshots().length),
   });
 
-  const handle: Disposable = {
-    dispose: () => {
-      if (registrations.get(promRegistry)?.handle !== handle) return;
-      registrations.delete(promRegistry);
-      tally.dispose();
-      for (const name of Object.values(names)) promRegistry.removeSingleMetric(name);
-    },
-  };
+  const handle = disposableHandle(() => {
+    if (registrations.get(promRegistry)?.handle !== handle) return;
+    registrations.delete(promRegistry);
+    tally.dispose();
+    for (const name of Object.values(names)) promRegistry.removeSingleMetric(name);
+  });
   registrations.set(promRegistry, { circuits: registry, handle });
   return handle;
 }

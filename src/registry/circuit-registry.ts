@@ -21,18 +21,20 @@ import { requireInteger } from '../core/validate.js';
 import type {
   CircuitSnapshot,
   CircuitState,
-  Disposable,
   Outcome,
   RejectReason,
+  TripReason,
 } from '../core/types.js';
+import { ASYNC_DISPOSE, type DisposableHandle } from '../core/disposable.js';
 import { ListenerSet } from './listener-set.js';
 
-/** A circuit changed state. `reason` says why it opened (e.g. `consecutive-failures`, `remote`). */
+/** A circuit changed state. */
 export interface StateChangeEvent {
   name: string;
   from: CircuitState;
   to: CircuitState;
-  reason?: string;
+  /** Why it opened (`consecutive-failures`, `failure-rate`, …, `remote`); absent otherwise. */
+  reason?: TripReason;
 }
 
 /** A call holding a permit finished. */
@@ -177,27 +179,27 @@ export class CircuitRegistry {
   }
 
   /** Calls `listener` on every state change of every circuit. */
-  onStateChange(listener: (e: StateChangeEvent) => void): Disposable {
+  onStateChange(listener: (e: StateChangeEvent) => void): DisposableHandle {
     return this.stateChanges.add(listener);
   }
 
   /** Calls `listener` when a call that held a permit finishes. */
-  onCall(listener: (e: CallEvent) => void): Disposable {
+  onCall(listener: (e: CallEvent) => void): DisposableHandle {
     return this.calls.add(listener);
   }
 
   /** Calls `listener` when a call is rejected without running. */
-  onReject(listener: (e: RejectEvent) => void): Disposable {
+  onReject(listener: (e: RejectEvent) => void): DisposableHandle {
     return this.rejects.add(listener);
   }
 
   /** Calls `listener` when a fallback answer is served. */
-  onFallback(listener: (e: FallbackEvent) => void): Disposable {
+  onFallback(listener: (e: FallbackEvent) => void): DisposableHandle {
     return this.fallbacks.add(listener);
   }
 
   /** Calls `listener` when an idle circuit is evicted (metrics drop its series). */
-  onEvict(listener: (e: EvictEvent) => void): Disposable {
+  onEvict(listener: (e: EvictEvent) => void): DisposableHandle {
     return this.evictions.add(listener);
   }
 
@@ -212,6 +214,11 @@ export class CircuitRegistry {
     }
     this.syncs.clear();
     await this.store?.close();
+  }
+
+  /** `close()`, for `await using`. */
+  [ASYNC_DISPOSE](): Promise<void> {
+    return this.close();
   }
 
   /**

@@ -28,7 +28,6 @@ import type {
   StateStore,
   SyncedCircuit,
 } from '../../core/circuit-sync.js';
-import type { Disposable } from '../../core/types.js';
 import { toStored, type StoredState } from '../state-store.js';
 import { RedisKeys } from './keys.js';
 import { deliver, type Member } from './member.js';
@@ -37,6 +36,7 @@ import { RedisLink } from './redis-link.js';
 import { CAS_SCRIPT, LEASE_SCRIPT } from './scripts.js';
 import { SharedWindows } from './shared-windows.js';
 import { decodeTransition, encodeTransition, parseStored, storedFields } from './wire.js';
+import { ASYNC_DISPOSE, disposableHandle, type DisposableHandle } from '../../core/disposable.js';
 
 /** Whether the store reaches Redis, as told to `onStatus` listeners. */
 export interface RedisStoreStatus {
@@ -102,9 +102,9 @@ export class RedisStateStore implements StateStore {
    * client first reaches Redis the store runs locally; it reports `degraded` (once) when a
    * connection attempt fails first, and `connected` when one succeeds.
    */
-  onStatus(listener: (s: RedisStoreStatus) => void): Disposable {
+  onStatus(listener: (s: RedisStoreStatus) => void): DisposableHandle {
     this.statusListeners.add(listener);
-    return { dispose: () => this.statusListeners.delete(listener) };
+    return disposableHandle(() => this.statusListeners.delete(listener));
   }
 
   /** Whether the store uses Redis right now (false: circuits run locally). */
@@ -147,6 +147,11 @@ export class RedisStateStore implements StateStore {
     this.windows?.stop();
     this.link.close();
     this.subscriber.disconnect();
+  }
+
+  /** `close()`, for `await using`. */
+  [ASYNC_DISPOSE](): Promise<void> {
+    return this.close();
   }
 
   private isMember(name: string, member: Member): boolean {
