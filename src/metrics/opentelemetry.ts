@@ -3,7 +3,9 @@
  * peer). Only types are imported from it: the caller hands in a `Meter`, so this module loads
  * without the API installed, and without an SDK the API's no-op meter makes it cost nothing.
  *
- * The figures match the Prometheus exporter. Observable instruments are read in one batch
+ * The figures match the Prometheus exporter, and so do the names: under OpenTelemetry's
+ * Prometheus translation (`.` → `_`, unit suffixes, `_total` on counters) each instrument becomes
+ * the name `registerPrometheusMetrics` uses (test/metrics/metric-names.test.ts). Observable instruments are read in one batch
  * callback over one registry snapshot when the SDK collects (no timer here; the SDK's reader
  * decides when). Rejections by reason and fallbacks by kind come from registry events (see
  * circuit-tally.ts). Call durations go to a histogram from `onCall`, with the attribute objects
@@ -14,8 +16,9 @@
  * - `rpc_breaker.calls` observable counter by `outcome`; `rpc_breaker.slow_calls`,
  *   `rpc_breaker.transitions` observable counters
  * - `rpc_breaker.rejections` by `reason`, `rpc_breaker.fallbacks` by `kind` observable counters
- * - `rpc_breaker.in_flight` observable up-down counter; `rpc_breaker.retry_after` (s) and
- *   `rpc_breaker.window.failure_ratio` observable gauges
+ * - `rpc_breaker.in_flight_calls` observable up-down counter; `rpc_breaker.retry_after` (s),
+ *   `rpc_breaker.window.failure_ratio` (1) and `rpc_breaker.circuits` (no attribute) observable
+ *   gauges
  * - `rpc_breaker.call.duration` histogram (s) by `outcome`
  * Once a circuit is evicted it is no longer observed; the SDK decides how long it keeps reporting
  * the last histogram points of that circuit.
@@ -94,13 +97,15 @@ export function registerOpenTelemetryMetrics(
     meter.createObservableCounter(name, { description, unit });
   const gauge = (name: string, description: string, unit: string) =>
     meter.createObservableGauge(name, { description, unit });
-  const state = gauge('rpc_breaker.state', 'Circuit state, one-hot by state.', '1');
+  // Units chosen so that OpenTelemetry's Prometheus translation gives the Prometheus exporter's
+  // names: a `1` gauge would gain `_ratio`, and `{…}` annotations are dropped.
+  const state = gauge('rpc_breaker.state', 'Circuit state, one-hot by state.', '{state}');
   const calls = count('rpc_breaker.calls', 'Calls that ran under the circuit, by outcome.');
   const slow = count('rpc_breaker.slow_calls', 'Calls at least slowCallMs long.');
   const transitions = count('rpc_breaker.transitions', 'State changes.', '{transition}');
   const rejections = count('rpc_breaker.rejections', 'Calls rejected without running, by reason.');
   const fallbacks = count('rpc_breaker.fallbacks', 'Fallback answers served, by kind.', '{answer}');
-  const inFlight = meter.createObservableUpDownCounter('rpc_breaker.in_flight', {
+  const inFlight = meter.createObservableUpDownCounter('rpc_breaker.in_flight_calls', {
     description: 'Calls holding a permit right now.',
     unit: '{call}',
   });
@@ -114,13 +119,15 @@ export function registerOpenTelemetryMetrics(
     'Share of failures among the calls in the trip window.',
     '1',
   );
+  const circuits = gauge('rpc_breaker.circuits', 'Circuits the registry holds.', '{circuit}');
   const tally = new CircuitTally(registry);
   const snapshots = scrapeSnapshots(registry);
   const observables: Observable[] = [
     ...[state, calls, slow, transitions, rejections, fallbacks],
-    ...[inFlight, retryAfter, failureRatio],
+    ...[inFlight, retryAfter, failureRatio, circuits],
   ];
   const observe: BatchObservableCallback = (result: BatchObservableResult) => {
+    result.observe(circuits, snapshots().length);
     for (const s of snapshots()) {
       const circuit = s.name;
       for (const st of STATES)
