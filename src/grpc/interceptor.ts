@@ -6,6 +6,7 @@
  */
 import type { InterceptingCall, Interceptor } from '@grpc/grpc-js';
 import type { GrpcInterceptor } from './grpc-types.js';
+import { describeCircuit, grpcAttributes } from '../registry/circuit-attributes.js';
 import { CircuitRegistry } from '../registry/circuit-registry.js';
 import type { CallEnv } from './call-types.js';
 import { MethodRuntimes } from './method-runtime.js';
@@ -35,7 +36,9 @@ import { UnaryCall } from './unary-call.js';
 export function createGrpcBreakerInterceptor(options?: GrpcBreakerOptions): GrpcInterceptor {
   const validated = validateGrpcOptions(options);
   const registry = validated.registry ?? new CircuitRegistry();
-  const runtimes = new MethodRuntimes(validated, registry.clock);
+  const runtimes = new MethodRuntimes(validated, registry.clock, (rt) =>
+    describeCircuit(registry, rt.circuit, grpcAttributes(rt.path)),
+  );
   const interceptor: Interceptor = (callOptions, nextCall) => {
     const definition = callOptions.method_definition;
     const env: CallEnv = {

@@ -42,9 +42,11 @@ export interface MethodRuntime {
 export class MethodRuntimes {
   private readonly byPath = new Map<string, MethodRuntime>();
 
+  /** @param onCreate told of each runtime made (the interceptor describes its circuit) */
   constructor(
     private readonly options: ValidatedGrpcOptions,
     private readonly clock: Clock,
+    private readonly onCreate?: (rt: MethodRuntime) => void,
   ) {}
 
   /**
@@ -80,6 +82,7 @@ export class MethodRuntimes {
       retry: createRetryPort(policy, this.clock),
     });
     this.byPath.set(path, rt);
+    this.onCreate?.(rt);
     return rt;
   }
 }

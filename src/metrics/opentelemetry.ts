@@ -11,7 +11,9 @@
  * circuit-tally.ts). Call durations go to a histogram from `onCall`, with the attribute objects
  * made once per circuit and outcome so a call allocates nothing.
  *
- * Instruments (attributes: `circuit` plus the one named):
+ * Instruments (attributes: `circuit` plus the one named, and the OpenTelemetry RPC semantic-
+ * convention attributes of the calls the circuit guards, as the adapter describes them:
+ * `rpc.system`, `rpc.service`, `rpc.method`, and for Thrift `server.address`/`server.port`):
  * - `rpc_breaker.state` observable gauge, one-hot by `state` (1 current, 0 the other four)
  * - `rpc_breaker.calls` observable counter by `outcome`; `rpc_breaker.slow_calls`,
  *   `rpc_breaker.transitions` observable counters
@@ -32,7 +34,7 @@ import type {
   Observable,
 } from '@opentelemetry/api';
 import { ConfigError } from '../core/errors.js';
-import type { CircuitSnapshot, CircuitState, Outcome } from '../core/types.js';
+import type { CircuitState, Outcome } from '../core/types.js';
 import { disposableHandle, type DisposableHandle } from '../core/disposable.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
 import {
@@ -42,6 +44,7 @@ import {
   REJECT_REASONS,
 } from './circuit-tally.js';
 import { scrapeSnapshots } from './scrape-snapshots.js';
+import { circuitAttributes } from '../registry/circuit-attributes.js';
 
 const STATES: readonly CircuitState[] = ['closed', 'open', 'half-open', 'forced-open', 'disabled'];
 
@@ -129,19 +132,20 @@ export function registerOpenTelemetryMetrics(
   const observe: BatchObservableCallback = (result: BatchObservableResult) => {
     result.observe(circuits, snapshots().length);
     for (const s of snapshots()) {
-      const circuit = s.name;
+      const base = circuitBase(registry, s.name);
+      const f = tally.get(s.name);
       for (const st of STATES)
-        result.observe(state, s.state === st ? 1 : 0, { circuit, state: st });
-      result.observe(calls, s.counts.successes, { circuit, outcome: 'success' });
-      result.observe(calls, s.counts.failures, { circuit, outcome: 'failure' });
-      result.observe(calls, s.counts.ignored, { circuit, outcome: 'ignore' });
-      result.observe(slow, s.counts.slow, { circuit });
-      result.observe(transitions, s.counts.transitions, { circuit });
-      observeSplit(result, rejections, s, 'reason', REJECT_REASONS, tally.get(circuit)?.rejections);
-      observeSplit(result, fallbacks, s, 'kind', FALLBACK_KINDS, tally.get(circuit)?.fallbacks);
-      result.observe(inFlight, s.inFlight, { circuit });
-      result.observe(retryAfter, s.retryAfterMs / 1000, { circuit });
-      result.observe(failureRatio, s.window.failureRate, { circuit });
+        result.observe(state, s.state === st ? 1 : 0, { ...base, state: st });
+      result.observe(calls, s.counts.successes, { ...base, outcome: 'success' });
+      result.observe(calls, s.counts.failures, { ...base, outcome: 'failure' });
+      result.observe(calls, s.counts.ignored, { ...base, outcome: 'ignore' });
+      result.observe(slow, s.counts.slow, base);
+      result.observe(transitions, s.counts.transitions, base);
+      observeSplit(result, rejections, base, 'reason', REJECT_REASONS, f?.rejections);
+      observeSplit(result, fallbacks, base, 'kind', FALLBACK_KINDS, f?.fallbacks);
+      result.observe(inFlight, s.inFlight, base);
+      result.observe(retryAfter, s.retryAfterMs / 1000, base);
+      result.observe(failureRatio, s.window.failureRate, base);
     }
   };
   meter.addBatchObservableCallback(observe, observables);
@@ -176,13 +180,13 @@ function recordDurations(registry: CircuitRegistry, meter: Meter): { dispose(): 
   const calls = registry.onCall((e) => {
     let a = attributes.get(e.name);
     if (!a) {
-      const circuit = e.name;
+      const base = circuitBase(registry, e.name);
       a = [
-        { circuit, outcome: 'success' },
-        { circuit, outcome: 'failure' },
-        { circuit, outcome: 'ignore' },
+        { ...base, outcome: 'success' },
+        { ...base, outcome: 'failure' },
+        { ...base, outcome: 'ignore' },
       ];
-      attributes.set(circuit, a);
+      attributes.set(e.name, a);
     }
     duration.record(e.durationMs > 0 ? e.durationMs / 1000 : 0, a[outcomeSlot[e.outcome]]);
   });
@@ -196,14 +200,20 @@ function recordDurations(registry: CircuitRegistry, meter: Meter): { dispose(): 
   };
 }
 
+/** `circuit`, and the RPC semantic-convention attributes its adapter described. */
+function circuitBase(registry: CircuitRegistry, circuit: string): Attributes {
+  const rpc = circuitAttributes(registry, circuit);
+  return rpc ? { ...rpc, circuit } : { circuit };
+}
+
 function observeSplit(
   result: BatchObservableResult,
   instrument: Observable,
-  s: CircuitSnapshot,
+  base: Attributes,
   label: string,
   values: readonly string[],
   counts: Float64Array | undefined,
 ): void {
   for (let i = 0; i < values.length; i++)
-    result.observe(instrument, counts?.[i] ?? 0, { circuit: s.name, [label]: values[i]! });
+    result.observe(instrument, counts?.[i] ?? 0, { ...base, [label]: values[i]! });
 }
