@@ -5,6 +5,7 @@
  * - esm/: every entry point from an ESM project, `using` / `await using` on listener handles,
  *   metric registrations, the registry and its store, and one ConfigError class across entries;
  * - cjs/: the same through the `require` conditions;
+ * - cjs-node10/: CommonJS with `moduleResolution: "node"`, which finds subpaths by typesVersions;
  * - thrift-only/: a Thrift-only project without @grpc/grpc-js installed, with the js:node
  *   generated client of thrift/gen-nodejs, calling the wrapped client's Promise-returning methods.
  * Only the packages a project needs are linked into its node_modules.
@@ -14,6 +15,7 @@ import {
   cpSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -41,7 +43,12 @@ function installInto(dir: string, pkg: string, links: string[]): void {
 }
 
 /** A project `name` in `dir` with `type` and the consumer source of the same name. */
-function project(dir: string, name: string, type: 'module' | 'commonjs', lib = ['ES2022']): string {
+function project(
+  dir: string,
+  name: string,
+  type: 'module' | 'commonjs',
+  overrides: Record<string, unknown> = {},
+): string {
   const p = join(dir, name);
   mkdirSync(join(p, 'src'), { recursive: true });
   writeFileSync(join(p, 'package.json'), JSON.stringify({ name, private: true, type }));
@@ -52,12 +59,13 @@ function project(dir: string, name: string, type: 'module' | 'commonjs', lib = [
         target: 'ES2022',
         module: 'NodeNext',
         moduleResolution: 'NodeNext',
-        lib,
+        lib: ['ES2022'],
         types: ['node'],
         strict: true,
         skipLibCheck: false,
         outDir: 'dist',
         rootDir: 'src',
+        ...overrides,
       },
       include: ['src'],
     }),
@@ -93,10 +101,10 @@ describe('TypeScript consumer projects', () => {
       silent: true,
     });
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-    const { name, version, type, main, module, types, exports } = manifest;
+    const { name, version, type, main, module, types, typesVersions, exports } = manifest;
     writeFileSync(
       join(pkg, 'package.json'),
-      JSON.stringify({ name, version, type, main, module, types, exports }),
+      JSON.stringify({ name, version, type, main, module, types, typesVersions, exports }),
     );
     installInto(join(work, 'full'), pkg, [
       ...['@types/node', 'lru-cache', '@grpc/grpc-js', 'prom-client', 'ioredis'],
@@ -113,6 +121,16 @@ describe('TypeScript consumer projects', () => {
 
   afterAll(() => {
     if (work && !process.env.KEEP_CONSUMERS) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('publishes no @internal member in the declarations', () => {
+    const dist = join(work, 'package/dist');
+    const dts = readdirSync(dist).filter((f) => /\.d\.c?ts$/.test(f));
+    const text = dts.map((f) => readFileSync(join(dist, f), 'utf8')).join('\n');
+    expect(dts.length).toBeGreaterThan(10);
+    expect(text).toContain('class CircuitBreaker');
+    for (const internal of ['attachSync', 'settle(', '@internal'])
+      expect(text).not.toContain(internal);
   });
 
   it('compiles and runs an ESM project using every entry point, with using / await using', () => {
@@ -133,6 +151,20 @@ describe('TypeScript consumer projects', () => {
     });
   }, 120_000);
 
+  it('finds the subpath entry points under the older moduleResolution "node" (typesVersions)', () => {
+    const p = project(join(work, 'full'), 'cjs-node10', 'commonjs', {
+      module: 'CommonJS',
+      moduleResolution: 'Node10',
+    });
+    expect(compileAndRun(p)).toEqual({
+      sameConfigError: true,
+      unavailable: 14,
+      wrap: 'function',
+      prometheus: 'function',
+      circuits: 0,
+    });
+  }, 120_000);
+
   it('compiles a Thrift-only project without @grpc/grpc-js installed, and its calls are Promises', () => {
     expect(() =>
       execFileSync(process.execPath, ['-e', 'require.resolve("@grpc/grpc-js")'], {
@@ -141,7 +173,7 @@ describe('TypeScript consumer projects', () => {
       }),
     ).toThrow();
     // @types/thrift names XMLHttpRequest, so a Thrift project checking libraries needs lib DOM.
-    const p = project(join(work, 'thrift'), 'thrift-only', 'module', ['ES2022', 'DOM']);
+    const p = project(join(work, 'thrift'), 'thrift-only', 'module', { lib: ['ES2022', 'DOM'] });
     expect(compileAndRun(p)).toEqual({
       answer: 'transport',
       sameWrapper: true,
