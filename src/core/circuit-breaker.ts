@@ -272,7 +272,12 @@ export class CircuitBreaker implements PermitOwner {
   }
 
   /** @internal Called by a permit when its outcome is recorded. */
-  settle(permit: CallPermit, outcome: Outcome, durationMs: number | undefined): void {
+  settle(
+    permit: CallPermit,
+    outcome: Outcome,
+    durationMs: number | undefined,
+    errorType?: string,
+  ): void {
     const timed = permit.startedAt === permit.startedAt; // NaN when the acquire read no clock
     const now = timed || this.trip.needsTimeOnRecord ? this.clock.now() : NaN;
     const duration = durationMs ?? (timed ? now - permit.startedAt : 0);
@@ -280,7 +285,7 @@ export class CircuitBreaker implements PermitOwner {
     this.running--;
     if (permit.generation === this.gen) this.trip.untrack(permit);
     this.count(outcome, slow);
-    this.observer?.call?.(this.name, outcome, duration, slow);
+    this.observer?.call?.(this.name, outcome, duration, slow, errorType);
     if (permit.generation !== this.gen || this.current === 'disabled') return;
     if (this.current === 'half-open') {
       if (permit.probe) this.gate?.settleProbe(outcome);

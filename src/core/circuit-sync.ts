@@ -73,6 +73,7 @@ export interface CircuitObserver {
     outcome: 'success' | 'failure' | 'ignore',
     durationMs: number,
     slow: boolean,
+    errorType?: string,
   ): void;
   reject(name: string, reason: string, retryAfterMs: number): void;
   /** Whether somebody needs call durations (the circuit then reads its clock on every call). */

@@ -5,7 +5,12 @@ import type { Outcome, Permit } from './types.js';
 /** What a permit reports back to; implemented by `CircuitBreaker`. */
 export interface PermitOwner {
   /** @internal */
-  settle(permit: CallPermit, outcome: Outcome, durationMs: number | undefined): void;
+  settle(
+    permit: CallPermit,
+    outcome: Outcome,
+    durationMs: number | undefined,
+    errorType?: string,
+  ): void;
 }
 
 export class CallPermit extends InFlightNode implements Permit {
@@ -23,9 +28,9 @@ export class CallPermit extends InFlightNode implements Permit {
     super(startedAt);
   }
 
-  record(outcome: Outcome, durationMs?: number): void {
+  record(outcome: Outcome, durationMs?: number, errorType?: string): void {
     if (this.done) return;
     this.done = true;
-    this.owner.settle(this, outcome, durationMs);
+    this.owner.settle(this, outcome, durationMs, errorType);
   }
 }

@@ -35,8 +35,10 @@ export interface Permit {
   /**
    * @param outcome how the call ended
    * @param durationMs how long it took; default: measured by the circuit's clock since acquisition
+   * @param errorType what the call ended with when it was an error (adapters pass the gRPC status
+   *   name or the Thrift failure category); passed on to `onCall` listeners as `errorType`
    */
-  record(outcome: Outcome, durationMs?: number): void;
+  record(outcome: Outcome, durationMs?: number, errorType?: string): void;
 }
 
 /** What a circuit looks like at one moment: plain JSON, safe to serialize and to show. */

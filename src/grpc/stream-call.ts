@@ -26,6 +26,7 @@ import {
   type MessageContext,
 } from './call-types.js';
 import { GuardedCall } from './guarded-call.js';
+import { grpcStatusName } from '../classify/grpc-status.js';
 
 /** Longest server stream kept in the response cache; longer ones are not cached. */
 export const MAX_CACHED_STREAM_MESSAGES = 1_000;
@@ -118,7 +119,11 @@ export class StreamCall extends GuardedCall implements ChainCall {
     if (this.live === a.call) this.live = undefined;
     const { method } = this.env;
     const outcome = this.judge(status);
-    a.permit.record(outcome);
+    a.permit.record(
+      outcome,
+      undefined,
+      status.code === OK ? undefined : grpcStatusName(status.code),
+    );
     const real = { headers: a.held, messages: [], status };
     if (status.code === OK) {
       if (a.kept) method.fallback!.remember(this, a.kept);

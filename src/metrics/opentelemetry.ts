@@ -21,7 +21,8 @@
  * - `rpc_breaker.in_flight_calls` observable up-down counter; `rpc_breaker.retry_after` (s),
  *   `rpc_breaker.window.failure_ratio` (1) and `rpc_breaker.circuits` (no attribute) observable
  *   gauges
- * - `rpc_breaker.call.duration` histogram (s) by `outcome`
+ * - `rpc_breaker.call.duration` histogram (s) by `outcome`, with `error.type` (the gRPC status
+ *   name or the Thrift failure category) when the call ended in an error
  * Once a circuit is evicted it is no longer observed; the SDK decides how long it keeps reporting
  * the last histogram points of that circuit.
  */
@@ -34,7 +35,7 @@ import type {
   Observable,
 } from '@opentelemetry/api';
 import { ConfigError } from '../core/errors.js';
-import type { CircuitState, Outcome } from '../core/types.js';
+import type { CircuitState } from '../core/types.js';
 import { disposableHandle, type DisposableHandle } from '../core/disposable.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
 import {
@@ -174,21 +175,20 @@ function recordDurations(registry: CircuitRegistry, meter: Meter): { dispose(): 
     unit: 's',
     advice: { explicitBucketBoundaries: [...DEFAULT_DURATION_BUCKETS_S] },
   });
-  // Attribute objects per circuit, indexed like the outcomes: a recorded call allocates nothing.
-  const attributes = new Map<string, [Attributes, Attributes, Attributes]>();
-  const outcomeSlot: Record<Outcome, 0 | 1 | 2> = { success: 0, failure: 1, ignore: 2 };
+  // Attribute objects per circuit, by outcome and `error.type` (a bounded set: status names,
+  // failure categories): a recorded call allocates nothing once its combination has been seen.
+  const attributes = new Map<string, Map<string, Attributes>>();
   const calls = registry.onCall((e) => {
-    let a = attributes.get(e.name);
+    let byKind = attributes.get(e.name);
+    if (!byKind) attributes.set(e.name, (byKind = new Map()));
+    const kind = e.errorType === undefined ? e.outcome : `${e.outcome} ${e.errorType}`;
+    let a = byKind.get(kind);
     if (!a) {
-      const base = circuitBase(registry, e.name);
-      a = [
-        { ...base, outcome: 'success' },
-        { ...base, outcome: 'failure' },
-        { ...base, outcome: 'ignore' },
-      ];
-      attributes.set(e.name, a);
+      const base = { ...circuitBase(registry, e.name), outcome: e.outcome };
+      a = e.errorType === undefined ? base : { ...base, 'error.type': e.errorType };
+      byKind.set(kind, a);
     }
-    duration.record(e.durationMs > 0 ? e.durationMs / 1000 : 0, a[outcomeSlot[e.outcome]]);
+    duration.record(e.durationMs > 0 ? e.durationMs / 1000 : 0, a);
   });
   const evictions = registry.onEvict((e) => attributes.delete(e.name));
   return {

@@ -43,6 +43,8 @@ export interface CallEvent {
   outcome: Outcome;
   durationMs: number;
   slow: boolean;
+  /** What an adapter's call ended with, if an error: gRPC status name, or Thrift failure category. */
+  errorType?: string;
 }
 
 /** A call was rejected without running. */
@@ -119,8 +121,13 @@ export class CircuitRegistry {
         if (this.stateChanges.active)
           this.stateChanges.emit(reason ? { name, from, to, reason } : { name, from, to });
       },
-      call: (name, outcome, durationMs, slow) => {
-        if (this.calls.active) this.calls.emit({ name, outcome, durationMs, slow });
+      call: (name, outcome, durationMs, slow, errorType) => {
+        if (this.calls.active)
+          this.calls.emit(
+            errorType === undefined
+              ? { name, outcome, durationMs, slow }
+              : { name, outcome, durationMs, slow, errorType },
+          );
       },
       timing: () => this.calls.active,
       reject: (name, reason, retryAfterMs) => {

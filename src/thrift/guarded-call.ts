@@ -24,6 +24,7 @@ import { startAttempt, type AttemptEnv, type AttemptOwner } from './attempt.js';
 import { thriftCallContext, type MethodRuntime } from './method-runtime.js';
 import { serializeArgs } from './args-key.js';
 import type { FallbackCall } from './fallback-port.js';
+import { thriftFailureCategory } from '../classify/thrift-errors.js';
 
 /** What every call of one wrapped client shares. */
 export interface ClientEnv extends AttemptEnv {
@@ -107,7 +108,7 @@ class ThriftCall implements FallbackCall, AttemptOwner {
       return;
     }
     const outcome = local ? 'ignore' : rt.classifier.judge(valueOrError, () => this.callContext());
-    permit.record(outcome);
+    permit.record(outcome, undefined, local ? undefined : thriftFailureCategory(valueOrError));
     if (outcome !== 'failure') return this.reject(valueOrError);
     this.lastFailure = { error: valueOrError };
     const state = this.breaker!.state;

@@ -1,7 +1,8 @@
 /**
  * OpenTelemetry attributes follow the RPC semantic conventions beside the circuit's own: calls
  * through the real gRPC interceptor and the real Thrift wrapper (servers on 127.0.0.1) carry
- * `rpc.system`, `rpc.service`, `rpc.method` (and for Thrift `server.address`/`server.port`).
+ * `rpc.system`, `rpc.service`, `rpc.method` (and for Thrift `server.address`/`server.port`), and
+ * a call that ended in an error records its duration with `error.type`.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerOpenTelemetryMetrics } from '../../src/metrics/opentelemetry.js';
@@ -11,6 +12,8 @@ import { Fixture, getItem } from '../grpc/helpers/fixture.js';
 import { paths } from '../grpc/helpers/services.js';
 import { md } from '../grpc/helpers/calls.js';
 import { CatalogServer } from '../thrift/helpers/catalog-server.js';
+import { fail } from '../grpc/helpers/test-server.js';
+import * as grpc from '@grpc/grpc-js';
 import { connectCatalog } from '../thrift/helpers/clients.js';
 import { RecordingMeter } from './recording-meter.js';
 
@@ -86,6 +89,40 @@ describe('OpenTelemetry RPC attributes', () => {
         'server.address': '127.0.0.1',
         'server.port': server.port,
       },
+    ]);
+  });
+
+  it('records error.type on the duration of a gRPC call that ended with a status', async () => {
+    const f = await Fixture.create();
+    closers.push(() => f.close());
+    const meter = new RecordingMeter();
+    registerOpenTelemetryMetrics(f.registry, meter);
+    const client = f.catalog();
+    await getItem(client, 'a');
+    f.server.set(fail(grpc.status.UNAVAILABLE));
+    await getItem(client, 'a');
+    f.server.set(fail(grpc.status.NOT_FOUND));
+    await getItem(client, 'a');
+    expect(meter.records.map((r) => [r.attributes.outcome, r.attributes['error.type']])).toEqual([
+      ['success', undefined],
+      ['failure', 'UNAVAILABLE'],
+      ['success', 'NOT_FOUND'],
+    ]);
+  });
+
+  it('records the Thrift failure category as error.type', async () => {
+    const server = await CatalogServer.start('framed-binary');
+    closers.push(() => server.close());
+    const conn = connectCatalog('es6', 'framed-binary', server.port);
+    closers.push(() => conn.close());
+    const registry = new CircuitRegistry();
+    const meter = new RecordingMeter();
+    registerOpenTelemetryMetrics(registry, meter);
+    const catalog = wrapThriftClient(conn.client, { connection: conn.connection, registry });
+    server.set({ kind: 'fail' });
+    await expect(catalog.ping()).rejects.toThrow();
+    expect(meter.records.map((r) => [r.attributes.outcome, r.attributes['error.type']])).toEqual([
+      ['failure', 'application'],
     ]);
   });
 });
