@@ -19,5 +19,7 @@ export default defineConfig({
   // Shared chunks in both formats: every entry point loads the same module for a class, so a
   // ConfigError thrown by rpc-breaker/redis is `instanceof` the ConfigError of rpc-breaker.
   splitting: true,
+  // Rollup then writes the chunks of both formats; tsup's own CommonJS splitting would pass them
+  // through sucrase, which rewrites every `?.` and `??` into helper calls on the hot path.
   treeshake: true,
 });
