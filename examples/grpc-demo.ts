@@ -2,7 +2,8 @@
  * rpc-breaker demo: a gRPC catalog service whose health this script flips, and a client under
  * steady load whose circuits you watch open, serve cached answers and close again.
  *
- *   npm run demo        (tsx examples/grpc-demo.ts; about 25 seconds, then it exits by itself)
+ *   npm run demo              (tsx examples/grpc-demo.ts; about 25 seconds, then it exits)
+ *   npm run demo -- --serve   (the same, then the status page stays up until Ctrl-C)
  *
  * Timeline of the server (a real grpc-js server on 127.0.0.1, in this process):
  *   0–6 s   healthy   answers in ~5 ms
@@ -18,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { createServer } from 'node:http';
+import { printCounterLegend, serveUntilInterrupted } from './demo-console.js';
 import { CircuitRegistry } from '../src/registry/circuit-registry.js';
 import { createStatusHandler } from '../src/metrics/status-handler.js';
 import { createGrpcBreakerInterceptor } from '../src/grpc/interceptor.js';
@@ -127,11 +129,7 @@ async function main(): Promise<void> {
     `The client sends ${READS_PER_S} GetItem reads and ${WRITES_PER_S} PutItem writes per second.`,
   );
   console.log('Reads keep a last-known-good cache; writes have no fallback.\n');
-  console.log('Each line covers the last second. cached: answered from the last-known-good cache');
-  console.log(
-    '(x-fallback: cache). fast-failed: answered at once by the open circuit, never sent.',
-  );
-  console.log('failed: failed at the server, or ended by the 250 ms deadline.\n');
+  printCounterLegend('UNAVAILABLE with x-circuit-state; cached ones carry x-fallback: cache');
   console.log(
     '  time  server   | GetItem  state       sent  ok cached fast-failed failed | PutItem  state       sent  ok fast-failed failed',
   );
@@ -200,6 +198,7 @@ once half of its recent calls had failed. While open, calls were answered at onc
 touching the network: reads from the cache, writes with UNAVAILABLE (x-circuit-state: open).
 Every 2 s one probe call tested the server; when it was healthy again the probe succeeded and
 the circuits closed.`);
+  await serveUntilInterrupted(status, `http://127.0.0.1:${statusPort}/`);
   client.close();
   server.forceShutdown();
   status.closeAllConnections();

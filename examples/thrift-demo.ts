@@ -2,7 +2,8 @@
  * rpc-breaker Thrift demo: a Thrift catalog service whose health this script flips, and a wrapped
  * client under steady load whose circuits you watch open, answer from the cache and close again.
  *
- *   npx tsx examples/thrift-demo.ts     (about 20 seconds, then it exits by itself)
+ *   npm run demo:thrift              (tsx examples/thrift-demo.ts; about 20 seconds, then it exits)
+ *   npm run demo:thrift -- --serve   (the same, then the status page stays up until Ctrl-C)
  *
  * Timeline of the server (a real npm thrift server on 127.0.0.1, framed/binary, in this process):
  *   0–5 s   healthy   answers in ~5 ms
@@ -21,6 +22,7 @@ import { createStatusHandler } from '../src/metrics/status-handler.js';
 import { CircuitRegistry } from '../src/registry/circuit-registry.js';
 import { isCircuitOpenError } from '../src/core/errors.js';
 import { wrapThriftClient } from '../src/thrift/wrap-client.js';
+import { printCounterLegend, serveUntilInterrupted } from './demo-console.js';
 
 const require = createRequire(import.meta.url);
 const thrift = require('thrift') as typeof import('thrift');
@@ -139,9 +141,7 @@ async function main(): Promise<void> {
   console.log(
     'each with a 250 ms deadline. Reads keep a last-known-good cache; writes have none.\n',
   );
-  console.log('Each line covers the last second. cached: answered from the last-known-good cache.');
-  console.log('fast-failed: rejected at once by the open circuit (CircuitOpenError), never sent.');
-  console.log('failed: failed at the server, or ended by the 250 ms deadline.\n');
+  printCounterLegend('CircuitOpenError');
   const head = (m: Method, cached: boolean) =>
     `${m} ${'state'.padEnd(10)}${'sent'.padStart(5)}${'ok'.padStart(4)}` +
     `${cached ? 'cached'.padStart(7) : ''}${'fast-failed'.padStart(12)}${'failed'.padStart(7)}`;
@@ -218,6 +218,7 @@ once half of its recent calls had failed. While open, calls were answered at onc
 touching the network: reads from the cache, writes with CircuitOpenError. Every 2 s one probe
 call tested the server; when it was healthy again the probe succeeded and the circuits closed.
 Hung calls ended at their 250 ms deadline and their late replies, if any, were dropped.`);
+  await serveUntilInterrupted(status, `http://127.0.0.1:${statusPort}/`);
   connection.end();
   status.closeAllConnections();
   status.close();

@@ -7,6 +7,7 @@
 export { CircuitBreaker, type CircuitBreakerOptions } from './core/circuit-breaker.js';
 export type { ExecuteContext, ExecuteOptions } from './core/execute-abortable.js';
 export { ManualClock, systemClock, type Clock } from './core/clock.js';
+export type { DisposableHandle } from './core/disposable.js';
 export { CircuitOpenError, ConfigError, isCircuitOpenError, isConfigError } from './core/errors.js';
 export {
   resolveCircuitPolicy,
@@ -19,7 +20,6 @@ export {
 export type {
   CircuitSnapshot,
   CircuitState,
-  Disposable,
   Outcome,
   Permit,
   RejectReason,
@@ -54,10 +54,12 @@ export type { CallContext, RpcSystem } from './classify/call-context.js';
 export type { FallbackOptions, FallbackValue } from './fallback/fallback-options.js';
 export type { RetryOptions } from './retry/retry-options.js';
 
-// gRPC (@grpc/grpc-js is a peer dependency; only types are imported from it)
+// gRPC (@grpc/grpc-js is a peer dependency; the published types need none of it). Also on its own
+// as 'rpc-breaker/grpc', as is Thrift as 'rpc-breaker/thrift'.
 export { createGrpcBreakerInterceptor } from './grpc/interceptor.js';
 export { DEFAULT_GRPC_UNARY_TIMEOUT_MS } from './grpc/method-runtime.js';
 export type { GrpcBreakerOptions, GrpcMethodPolicy, GrpcPolicyFailure } from './grpc/options.js';
+export type { GrpcInterceptor, GrpcStatusCode, GrpcUnaryClient } from './grpc/grpc-types.js';
 export {
   DEFAULT_GRPC_FAILURES,
   DEFAULT_GRPC_IGNORED,
@@ -68,6 +70,8 @@ export {
 // Thrift (thrift is a peer dependency)
 export { wrapThriftClient } from './thrift/wrap-client.js';
 export type {
+  PromisedClient,
+  PromisedRpc,
   RpcMethodOf,
   ThriftBreakerOptions,
   ThriftConnection,

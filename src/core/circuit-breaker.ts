@@ -27,6 +27,7 @@ import type {
   Outcome,
   Permit,
   RejectReason,
+  StateChangeReason,
   TripReason,
 } from './types.js';
 import { TripDetector } from './trip-detector.js';
@@ -301,7 +302,12 @@ export class CircuitBreaker implements PermitOwner {
   }
 
   /** @internal Called by a permit when its outcome is recorded. */
-  settle(permit: CallPermit, outcome: Outcome, durationMs: number | undefined): void {
+  settle(
+    permit: CallPermit,
+    outcome: Outcome,
+    durationMs: number | undefined,
+    errorType?: string,
+  ): void {
     const timed = permit.startedAt === permit.startedAt; // NaN when the acquire read no clock
     const now = timed || this.trip.needsTimeOnRecord ? this.clock.now() : NaN;
     const duration = durationMs ?? (timed ? now - permit.startedAt : 0);
@@ -309,7 +315,7 @@ export class CircuitBreaker implements PermitOwner {
     this.running--;
     if (permit.generation === this.gen) this.trip.untrack(permit);
     this.count(outcome, slow);
-    this.observer?.call?.(this.name, outcome, duration, slow);
+    this.observer?.call?.(this.name, outcome, duration, slow, errorType);
     if (permit.generation !== this.gen || this.current === 'disabled') return;
     if (this.current === 'half-open') {
       if (permit.probe) this.gate?.settleProbe(outcome);
@@ -390,13 +396,13 @@ export class CircuitBreaker implements PermitOwner {
   private enter(
     to: CircuitState,
     from: CircuitState,
-    reason: string | undefined,
+    reason: StateChangeReason | undefined,
     now: number,
     publish: boolean,
   ): void {
     this.current = to;
-    if (to === 'open' || to === 'forced-open')
-      this.lastTrip = (reason as TripReason | undefined) ?? this.lastTrip;
+    if ((to === 'open' || to === 'forced-open') && reason !== 'restored')
+      this.lastTrip = reason ?? this.lastTrip;
     this.trip.reset();
     this.counts.transitions++;
     if (publish) this.sync?.publish(this.sharedState());

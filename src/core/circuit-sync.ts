@@ -4,7 +4,7 @@
  * fire-and-forget and probe leases answer through a callback.
  */
 import type { Clock } from './clock.js';
-import type { CircuitState } from './types.js';
+import type { CircuitState, StateChangeReason } from './types.js';
 import type { WindowTotals } from './windows/rate-window.js';
 
 /** The part of a circuit's state that a fleet shares. */
@@ -62,12 +62,18 @@ export interface SharedCounts {
 
 /** What a circuit tells its observer (the registry); each method is optional to implement. */
 export interface CircuitObserver {
-  stateChange(name: string, from: CircuitState, to: CircuitState, reason: string | undefined): void;
+  stateChange(
+    name: string,
+    from: CircuitState,
+    to: CircuitState,
+    reason: StateChangeReason | undefined,
+  ): void;
   call(
     name: string,
     outcome: 'success' | 'failure' | 'ignore',
     durationMs: number,
     slow: boolean,
+    errorType?: string,
   ): void;
   reject(name: string, reason: string, retryAfterMs: number): void;
   /** Whether somebody needs call durations (the circuit then reads its clock on every call). */

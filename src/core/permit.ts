@@ -4,7 +4,13 @@ import type { Outcome, Permit } from './types.js';
 
 /** What a permit reports back to; implemented by `CircuitBreaker`. */
 export interface PermitOwner {
-  settle(permit: CallPermit, outcome: Outcome, durationMs: number | undefined): void;
+  /** @internal */
+  settle(
+    permit: CallPermit,
+    outcome: Outcome,
+    durationMs: number | undefined,
+    errorType?: string,
+  ): void;
 }
 
 export class CallPermit extends InFlightNode implements Permit {
@@ -22,9 +28,9 @@ export class CallPermit extends InFlightNode implements Permit {
     super(startedAt);
   }
 
-  record(outcome: Outcome, durationMs?: number): void {
+  record(outcome: Outcome, durationMs?: number, errorType?: string): void {
     if (this.done) return;
     this.done = true;
-    this.owner.settle(this, outcome, durationMs);
+    this.owner.settle(this, outcome, durationMs, errorType);
   }
 }

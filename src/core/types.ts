@@ -16,7 +16,12 @@ export type Outcome = 'success' | 'failure' | 'ignore';
 /** Why a call was not let through. */
 export type RejectReason = 'open' | 'forced-open' | 'half-open-full' | 'bulkhead';
 
-/** Something that can be stopped; returned by every `onX` listener registration. */
+/**
+ * Something that can be stopped (internal). The public API returns `DisposableHandle`
+ * (core/disposable.ts), which is also a global `Disposable` for `using`; this name is not exported
+ * from the package, so it never shadows TypeScript's global `Disposable` in a user's code.
+ * @deprecated use `DisposableHandle`
+ */
 export interface Disposable {
   dispose(): void;
 }
@@ -30,8 +35,10 @@ export interface Permit {
   /**
    * @param outcome how the call ended
    * @param durationMs how long it took; default: measured by the circuit's clock since acquisition
+   * @param errorType what the call ended with when it was an error (adapters pass the gRPC status
+   *   name or the Thrift failure category); passed on to `onCall` listeners as `errorType`
    */
-  record(outcome: Outcome, durationMs?: number): void;
+  record(outcome: Outcome, durationMs?: number, errorType?: string): void;
 }
 
 /** What a circuit looks like at one moment: plain JSON, safe to serialize and to show. */
@@ -75,6 +82,9 @@ export interface CircuitSnapshot {
    */
   takenAt?: number;
 }
+
+/** Why a circuit changed state: what opened it, or `restored` (set by `registry.restore`). */
+export type StateChangeReason = TripReason | 'restored';
 
 /** What opened a circuit. */
 export type TripReason =

@@ -13,12 +13,13 @@ import type { Client, InterceptingCall, Interceptor, ServiceError } from '@grpc/
 import { ConfigError } from '../core/errors.js';
 import { requireTimerMs } from '../core/timer-delay.js';
 import type { ProbeContext } from '../core/policy.js';
+import type { GrpcInterceptor, GrpcUnaryClient } from './grpc-types.js';
 
 /** Path of the standard health check method. */
 export const GRPC_HEALTH_CHECK_PATH = '/grpc.health.v1.Health/Check';
 
 /** What the probe needs of a client: grpc-js's generic unary call (every generated client has it). */
-export type GrpcHealthProbeClient = Pick<Client, 'makeUnaryRequest'>;
+export type GrpcHealthProbeClient = GrpcUnaryClient;
 
 /** Options of `createGrpcHealthProbe`. */
 export interface GrpcHealthProbeOptions {
@@ -34,7 +35,7 @@ export interface GrpcHealthProbeOptions {
    * interceptors for this call (the breaker's included). Default: none; an empty list means the
    * same.
    */
-  interceptors?: Interceptor[];
+  interceptors?: GrpcInterceptor[];
 }
 
 /** A function to use as `circuit.halfOpenProbe`. */
@@ -101,11 +102,11 @@ export function createGrpcHealthProbe(
 const passThrough: Interceptor = (options, nextCall) =>
   nextCall(options) as unknown as InterceptingCall;
 
-function requireClient(c: unknown): GrpcHealthProbeClient {
+function requireClient(c: unknown): Pick<Client, 'makeUnaryRequest'> {
   if (typeof (c as GrpcHealthProbeClient | undefined)?.makeUnaryRequest !== 'function') {
     throw new ConfigError('client', 'must be a grpc-js client (or a function returning one)', c);
   }
-  return c as GrpcHealthProbeClient;
+  return c as Pick<Client, 'makeUnaryRequest'>;
 }
 
 function validate(o: GrpcHealthProbeOptions): GrpcHealthProbeOptions {

@@ -6,6 +6,8 @@
  * call and cached.
  */
 import type { InterceptingCall, Interceptor } from '@grpc/grpc-js';
+import type { GrpcInterceptor } from './grpc-types.js';
+import { describeCircuit, grpcAttributes } from '../registry/circuit-attributes.js';
 import { CircuitRegistry } from '../registry/circuit-registry.js';
 import type { CallEnv } from './call-types.js';
 import { MethodRuntimes } from './method-runtime.js';
@@ -36,11 +38,13 @@ import { UnaryCall } from './unary-call.js';
  * });
  * @throws ConfigError when an option is invalid (the message names the option and the value)
  */
-export function createGrpcBreakerInterceptor(options?: GrpcBreakerOptions): Interceptor {
+export function createGrpcBreakerInterceptor(options?: GrpcBreakerOptions): GrpcInterceptor {
   const validated = validateGrpcOptions(options);
   const registry = validated.registry ?? new CircuitRegistry();
-  const runtimes = new MethodRuntimes(validated, registry.clock);
-  return (callOptions, nextCall) => {
+  const runtimes = new MethodRuntimes(validated, registry.clock, (rt) =>
+    describeCircuit(registry, rt.circuit, grpcAttributes(rt.path)),
+  );
+  const interceptor: Interceptor = (callOptions, nextCall) => {
     const definition = callOptions.method_definition;
     const env: CallEnv = {
       registry,
@@ -58,4 +62,5 @@ export function createGrpcBreakerInterceptor(options?: GrpcBreakerOptions): Inte
     // import of its class would make @grpc/grpc-js a hard dependency of the package entry.
     return call as unknown as InterceptingCall;
   };
+  return interceptor;
 }

@@ -51,9 +51,11 @@ export interface MethodRuntime {
 export class MethodRuntimes {
   private readonly byPath = new Map<string, MethodRuntime>();
 
+  /** @param onCreate told of each runtime made (the interceptor describes its circuit) */
   constructor(
     private readonly options: ValidatedGrpcOptions,
     private readonly clock: Clock,
+    private readonly onCreate?: (rt: MethodRuntime) => void,
   ) {}
 
   /**
@@ -96,6 +98,7 @@ export class MethodRuntimes {
       hedge,
     });
     this.byPath.set(path, rt);
+    this.onCreate?.(rt);
     return rt;
   }
 }

@@ -4,12 +4,12 @@
  * first call of some rarely used method: every method policy on its own, each method key's
  * shape, and the merged policy of every key as a call to that key would see it.
  */
-import type { status } from '@grpc/grpc-js';
 import { ConfigError } from '../core/errors.js';
 import { readAdapterOptions } from '../registry/adapter-options.js';
 import type { MethodPolicy } from '../registry/method-policy.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
 import { validateGrpcFailure, type GrpcStatusName } from '../classify/grpc-status.js';
+import type { GrpcStatusCode } from './grpc-types.js';
 import {
   checkIdempotency,
   checkPolicyIdempotency,
@@ -19,7 +19,7 @@ import {
 } from './idempotency.js';
 
 /** A status a gRPC method policy lists: a name (`'UNAVAILABLE'`) or a grpc-js `status` value. */
-export type GrpcPolicyFailure = GrpcStatusName | status;
+export type GrpcPolicyFailure = GrpcStatusName | GrpcStatusCode;
 
 /** The policy of one gRPC method (or of a wildcard key). */
 export type GrpcMethodPolicy = MethodPolicy<GrpcPolicyFailure>;

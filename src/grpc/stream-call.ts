@@ -26,6 +26,7 @@ import {
   type MessageContext,
 } from './call-types.js';
 import { GuardedCall } from './guarded-call.js';
+import { grpcStatusName } from '../classify/grpc-status.js';
 import { takeReplyBytes } from './reply-bytes.js';
 
 /** Longest server stream kept in the response cache; longer ones are not cached. */
@@ -120,7 +121,11 @@ export class StreamCall extends GuardedCall implements ChainCall {
     if (this.live === a.call) this.live = undefined;
     const { method } = this.env;
     const outcome = this.judge(status);
-    a.permit.record(outcome);
+    a.permit.record(
+      outcome,
+      undefined,
+      status.code === OK ? undefined : grpcStatusName(status.code),
+    );
     const real = { headers: a.held, messages: [], status };
     if (status.code === OK) {
       if (a.kept) method.fallback!.rememberStream(this, a.kept, a.call);

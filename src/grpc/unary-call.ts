@@ -28,6 +28,7 @@ import {
   type SyntheticAnswer,
 } from './call-types.js';
 import { GuardedCall } from './guarded-call.js';
+import { grpcStatusName } from '../classify/grpc-status.js';
 import { readPushback, retryMetadata } from './retry-rules.js';
 
 export class UnaryCall extends GuardedCall implements ChainCall {
@@ -103,7 +104,11 @@ export class UnaryCall extends GuardedCall implements ChainCall {
     if (this.live === a.call) this.live = undefined;
     const { method } = this.env;
     const outcome = this.judge(status);
-    a.permit.record(outcome);
+    a.permit.record(
+      outcome,
+      undefined,
+      status.code === OK ? undefined : grpcStatusName(status.code),
+    );
     if (status.code === OK) {
       if (method.fallback?.caches && a.reply !== null)
         method.fallback.rememberReply(this, a.reply, a.call);

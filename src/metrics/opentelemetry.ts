@@ -3,20 +3,26 @@
  * peer). Only types are imported from it: the caller hands in a `Meter`, so this module loads
  * without the API installed, and without an SDK the API's no-op meter makes it cost nothing.
  *
- * The figures match the Prometheus exporter. Observable instruments are read in one batch
+ * The figures match the Prometheus exporter, and so do the names: under OpenTelemetry's
+ * Prometheus translation (`.` → `_`, unit suffixes, `_total` on counters) each instrument becomes
+ * the name `registerPrometheusMetrics` uses (test/metrics/metric-names.test.ts). Observable instruments are read in one batch
  * callback over one registry snapshot when the SDK collects (no timer here; the SDK's reader
  * decides when). Rejections by reason and fallbacks by kind come from registry events (see
  * circuit-tally.ts). Call durations go to a histogram from `onCall`, with the attribute objects
  * made once per circuit and outcome so a call allocates nothing.
  *
- * Instruments (attributes: `circuit` plus the one named):
+ * Instruments (attributes: `circuit` plus the one named, and the OpenTelemetry RPC semantic-
+ * convention attributes of the calls the circuit guards, as the adapter describes them:
+ * `rpc.system`, `rpc.service`, `rpc.method`, and for Thrift `server.address`/`server.port`):
  * - `rpc_breaker.state` observable gauge, one-hot by `state` (1 current, 0 the other four)
  * - `rpc_breaker.calls` observable counter by `outcome`; `rpc_breaker.slow_calls`,
  *   `rpc_breaker.transitions` observable counters
  * - `rpc_breaker.rejections` by `reason`, `rpc_breaker.fallbacks` by `kind` observable counters
- * - `rpc_breaker.in_flight` observable up-down counter; `rpc_breaker.retry_after` (s) and
- *   `rpc_breaker.window.failure_ratio` observable gauges
- * - `rpc_breaker.call.duration` histogram (s) by `outcome`
+ * - `rpc_breaker.in_flight_calls` observable up-down counter; `rpc_breaker.retry_after` (s),
+ *   `rpc_breaker.window.failure_ratio` (1) and `rpc_breaker.circuits` (no attribute) observable
+ *   gauges
+ * - `rpc_breaker.call.duration` histogram (s) by `outcome`, with `error.type` (the gRPC status
+ *   name or the Thrift failure category) when the call ended in an error
  * Once a circuit is evicted it is no longer observed; the SDK decides how long it keeps reporting
  * the last histogram points of that circuit.
  */
@@ -29,7 +35,8 @@ import type {
   Observable,
 } from '@opentelemetry/api';
 import { ConfigError } from '../core/errors.js';
-import type { CircuitSnapshot, CircuitState, Disposable, Outcome } from '../core/types.js';
+import type { CircuitState } from '../core/types.js';
+import { disposableHandle, type DisposableHandle } from '../core/disposable.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
 import {
   CircuitTally,
@@ -38,6 +45,7 @@ import {
   REJECT_REASONS,
 } from './circuit-tally.js';
 import { scrapeSnapshots } from './scrape-snapshots.js';
+import { circuitAttributes } from '../registry/circuit-attributes.js';
 
 const STATES: readonly CircuitState[] = ['closed', 'open', 'half-open', 'forced-open', 'disabled'];
 
@@ -52,7 +60,7 @@ export interface OpenTelemetryMetricsOptions {
 }
 
 /** Handles per meter and registry: registering the same pair twice returns the first handle. */
-const registrations = new WeakMap<Meter, WeakMap<CircuitRegistry, Disposable>>();
+const registrations = new WeakMap<Meter, WeakMap<CircuitRegistry, DisposableHandle>>();
 
 /**
  * Reports the circuits of `registry` through `meter` (see the instruments listed at the top of
@@ -70,7 +78,7 @@ export function registerOpenTelemetryMetrics(
   registry: CircuitRegistry,
   meter: Meter,
   options: OpenTelemetryMetricsOptions = {},
-): Disposable {
+): DisposableHandle {
   if (typeof registry?.snapshot !== 'function' || typeof registry.onCall !== 'function')
     throw new ConfigError('registry', 'must be a CircuitRegistry', registry);
   if (
@@ -93,13 +101,15 @@ export function registerOpenTelemetryMetrics(
     meter.createObservableCounter(name, { description, unit });
   const gauge = (name: string, description: string, unit: string) =>
     meter.createObservableGauge(name, { description, unit });
-  const state = gauge('rpc_breaker.state', 'Circuit state, one-hot by state.', '1');
+  // Units chosen so that OpenTelemetry's Prometheus translation gives the Prometheus exporter's
+  // names: a `1` gauge would gain `_ratio`, and `{…}` annotations are dropped.
+  const state = gauge('rpc_breaker.state', 'Circuit state, one-hot by state.', '{state}');
   const calls = count('rpc_breaker.calls', 'Calls that ran under the circuit, by outcome.');
   const slow = count('rpc_breaker.slow_calls', 'Calls at least slowCallMs long.');
   const transitions = count('rpc_breaker.transitions', 'State changes.', '{transition}');
   const rejections = count('rpc_breaker.rejections', 'Calls rejected without running, by reason.');
   const fallbacks = count('rpc_breaker.fallbacks', 'Fallback answers served, by kind.', '{answer}');
-  const inFlight = meter.createObservableUpDownCounter('rpc_breaker.in_flight', {
+  const inFlight = meter.createObservableUpDownCounter('rpc_breaker.in_flight_calls', {
     description: 'Calls holding a permit right now.',
     unit: '{call}',
   });
@@ -113,42 +123,43 @@ export function registerOpenTelemetryMetrics(
     'Share of failures among the calls in the trip window.',
     '1',
   );
+  const circuits = gauge('rpc_breaker.circuits', 'Circuits the registry holds.', '{circuit}');
   const tally = new CircuitTally(registry);
   const snapshots = scrapeSnapshots(registry);
   const observables: Observable[] = [
     ...[state, calls, slow, transitions, rejections, fallbacks],
-    ...[inFlight, retryAfter, failureRatio],
+    ...[inFlight, retryAfter, failureRatio, circuits],
   ];
   const observe: BatchObservableCallback = (result: BatchObservableResult) => {
+    result.observe(circuits, snapshots().length);
     for (const s of snapshots()) {
-      const circuit = s.name;
+      const base = circuitBase(registry, s.name);
+      const f = tally.get(s.name);
       for (const st of STATES)
-        result.observe(state, s.state === st ? 1 : 0, { circuit, state: st });
-      result.observe(calls, s.counts.successes, { circuit, outcome: 'success' });
-      result.observe(calls, s.counts.failures, { circuit, outcome: 'failure' });
-      result.observe(calls, s.counts.ignored, { circuit, outcome: 'ignore' });
-      result.observe(slow, s.counts.slow, { circuit });
-      result.observe(transitions, s.counts.transitions, { circuit });
-      observeSplit(result, rejections, s, 'reason', REJECT_REASONS, tally.get(circuit)?.rejections);
-      observeSplit(result, fallbacks, s, 'kind', FALLBACK_KINDS, tally.get(circuit)?.fallbacks);
-      result.observe(inFlight, s.inFlight, { circuit });
-      result.observe(retryAfter, s.retryAfterMs / 1000, { circuit });
-      result.observe(failureRatio, s.window.failureRate, { circuit });
+        result.observe(state, s.state === st ? 1 : 0, { ...base, state: st });
+      result.observe(calls, s.counts.successes, { ...base, outcome: 'success' });
+      result.observe(calls, s.counts.failures, { ...base, outcome: 'failure' });
+      result.observe(calls, s.counts.ignored, { ...base, outcome: 'ignore' });
+      result.observe(slow, s.counts.slow, base);
+      result.observe(transitions, s.counts.transitions, base);
+      observeSplit(result, rejections, base, 'reason', REJECT_REASONS, f?.rejections);
+      observeSplit(result, fallbacks, base, 'kind', FALLBACK_KINDS, f?.fallbacks);
+      result.observe(inFlight, s.inFlight, base);
+      result.observe(retryAfter, s.retryAfterMs / 1000, base);
+      result.observe(failureRatio, s.window.failureRate, base);
     }
   };
   meter.addBatchObservableCallback(observe, observables);
 
   const durations = callDurations ? recordDurations(registry, meter) : undefined;
 
-  const handle: Disposable = {
-    dispose: () => {
-      if (registrations.get(meter)?.get(registry) !== handle) return;
-      registrations.get(meter)?.delete(registry);
-      meter.removeBatchObservableCallback(observe, observables);
-      durations?.dispose();
-      tally.dispose();
-    },
-  };
+  const handle = disposableHandle(() => {
+    if (registrations.get(meter)?.get(registry) !== handle) return;
+    registrations.get(meter)?.delete(registry);
+    meter.removeBatchObservableCallback(observe, observables);
+    durations?.dispose();
+    tally.dispose();
+  });
   if (!perRegistry) {
     perRegistry = new WeakMap();
     registrations.set(meter, perRegistry);
@@ -158,27 +169,26 @@ export function registerOpenTelemetryMetrics(
 }
 
 /** Feeds `rpc_breaker.call.duration` from `onCall` until disposed. */
-function recordDurations(registry: CircuitRegistry, meter: Meter): Disposable {
+function recordDurations(registry: CircuitRegistry, meter: Meter): { dispose(): void } {
   const duration: Histogram = meter.createHistogram('rpc_breaker.call.duration', {
     description: 'Duration of calls that ran under the circuit, by outcome.',
     unit: 's',
     advice: { explicitBucketBoundaries: [...DEFAULT_DURATION_BUCKETS_S] },
   });
-  // Attribute objects per circuit, indexed like the outcomes: a recorded call allocates nothing.
-  const attributes = new Map<string, [Attributes, Attributes, Attributes]>();
-  const outcomeSlot: Record<Outcome, 0 | 1 | 2> = { success: 0, failure: 1, ignore: 2 };
+  // Attribute objects per circuit, by outcome and `error.type` (a bounded set: status names,
+  // failure categories): a recorded call allocates nothing once its combination has been seen.
+  const attributes = new Map<string, Map<string, Attributes>>();
   const calls = registry.onCall((e) => {
-    let a = attributes.get(e.name);
+    let byKind = attributes.get(e.name);
+    if (!byKind) attributes.set(e.name, (byKind = new Map()));
+    const kind = e.errorType === undefined ? e.outcome : `${e.outcome} ${e.errorType}`;
+    let a = byKind.get(kind);
     if (!a) {
-      const circuit = e.name;
-      a = [
-        { circuit, outcome: 'success' },
-        { circuit, outcome: 'failure' },
-        { circuit, outcome: 'ignore' },
-      ];
-      attributes.set(circuit, a);
+      const base = { ...circuitBase(registry, e.name), outcome: e.outcome };
+      a = e.errorType === undefined ? base : { ...base, 'error.type': e.errorType };
+      byKind.set(kind, a);
     }
-    duration.record(e.durationMs > 0 ? e.durationMs / 1000 : 0, a[outcomeSlot[e.outcome]]);
+    duration.record(e.durationMs > 0 ? e.durationMs / 1000 : 0, a);
   });
   const evictions = registry.onEvict((e) => attributes.delete(e.name));
   return {
@@ -190,14 +200,20 @@ function recordDurations(registry: CircuitRegistry, meter: Meter): Disposable {
   };
 }
 
+/** `circuit`, and the RPC semantic-convention attributes its adapter described. */
+function circuitBase(registry: CircuitRegistry, circuit: string): Attributes {
+  const rpc = circuitAttributes(registry, circuit);
+  return rpc ? { ...rpc, circuit } : { circuit };
+}
+
 function observeSplit(
   result: BatchObservableResult,
   instrument: Observable,
-  s: CircuitSnapshot,
+  base: Attributes,
   label: string,
   values: readonly string[],
   counts: Float64Array | undefined,
 ): void {
   for (let i = 0; i < values.length; i++)
-    result.observe(instrument, counts?.[i] ?? 0, { circuit: s.name, [label]: values[i]! });
+    result.observe(instrument, counts?.[i] ?? 0, { ...base, [label]: values[i]! });
 }

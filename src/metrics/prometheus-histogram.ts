@@ -12,7 +12,7 @@
 import { Histogram, type Registry, type RegistryContentType } from 'prom-client';
 import { OUTCOMES, type CircuitTally } from './circuit-tally.js';
 
-type Labels = 'circuit' | 'outcome';
+type Labels = string;
 interface SeriesValue {
   metricName: string;
   labels: Record<string, string | number>;
@@ -27,6 +27,7 @@ export class TallyHistogram extends Histogram<Labels> {
     help: string;
     tally: CircuitTally;
     circuits: () => Iterable<string>;
+    constant: Readonly<Record<string, string>>;
   };
 
   /**
@@ -35,6 +36,7 @@ export class TallyHistogram extends Histogram<Labels> {
    * @param promRegistry where to register
    * @param tally holds the durations (its bucket bounds are the histogram's)
    * @param circuits the names to export, in order (the circuits alive at scrape time)
+   * @param constant labels added to every series
    */
   constructor(
     name: string,
@@ -42,15 +44,16 @@ export class TallyHistogram extends Histogram<Labels> {
     promRegistry: Registry<RegistryContentType>,
     tally: CircuitTally,
     circuits: () => Iterable<string>,
+    constant: Readonly<Record<string, string>> = {},
   ) {
     super({
       name,
       help,
-      labelNames: ['circuit', 'outcome'],
+      labelNames: [...Object.keys(constant), 'circuit', 'outcome'],
       buckets: [...(tally.boundsS ?? [])],
       registers: [promRegistry],
     });
-    this.source = { name, help, tally, circuits };
+    this.source = { name, help, tally, circuits, constant };
   }
 
   override async get(): Promise<any> {
@@ -73,7 +76,7 @@ export class TallyHistogram extends Histogram<Labels> {
   }
 
   private series(): SeriesValue[] {
-    const { name, tally, circuits } = this.source;
+    const { name, tally, circuits, constant } = this.source;
     const bounds = tally.boundsS ?? [];
     const out: SeriesValue[] = [];
     const bucketName = `${name}_bucket`;
@@ -83,23 +86,23 @@ export class TallyHistogram extends Histogram<Labels> {
       for (let o = 0; o < OUTCOMES.length; o++) {
         const s = figures.durations[o];
         if (!s) continue;
-        const outcome = OUTCOMES[o]!;
+        const labels = { ...constant, circuit, outcome: OUTCOMES[o]! };
         let cumulative = 0;
         for (let i = 0; i < bounds.length; i++) {
           cumulative += s.buckets[i]!;
           out.push({
             metricName: bucketName,
-            labels: { circuit, outcome, le: bounds[i]! },
+            labels: { ...labels, le: bounds[i]! },
             value: cumulative,
           });
         }
         out.push({
           metricName: bucketName,
-          labels: { circuit, outcome, le: '+Inf' },
+          labels: { ...labels, le: '+Inf' },
           value: s.count,
         });
-        out.push({ metricName: `${name}_sum`, labels: { circuit, outcome }, value: s.sumS });
-        out.push({ metricName: `${name}_count`, labels: { circuit, outcome }, value: s.count });
+        out.push({ metricName: `${name}_sum`, labels, value: s.sumS });
+        out.push({ metricName: `${name}_count`, labels, value: s.count });
       }
     }
     return out;

@@ -30,7 +30,8 @@ import {
   type RegistryContentType,
 } from 'prom-client';
 import { ConfigError } from '../core/errors.js';
-import type { CircuitSnapshot, CircuitState, Disposable } from '../core/types.js';
+import type { CircuitSnapshot, CircuitState } from '../core/types.js';
+import { disposableHandle, type DisposableHandle } from '../core/disposable.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
 import {
   CircuitTally,
@@ -41,39 +42,24 @@ import {
 } from './circuit-tally.js';
 import { TallyHistogram } from './prometheus-histogram.js';
 import { scrapeSnapshots } from './scrape-snapshots.js';
-
-/** Names of every metric `registerPrometheusMetrics` registers. */
-export const PROMETHEUS_METRIC_NAMES = Object.freeze({
-  state: 'rpc_breaker_state',
-  calls: 'rpc_breaker_calls_total',
-  slowCalls: 'rpc_breaker_slow_calls_total',
-  rejections: 'rpc_breaker_rejections_total',
-  fallbacks: 'rpc_breaker_fallbacks_total',
-  transitions: 'rpc_breaker_transitions_total',
-  callDuration: 'rpc_breaker_call_duration_seconds',
-  inFlight: 'rpc_breaker_in_flight_calls',
-  retryAfter: 'rpc_breaker_retry_after_seconds',
-  failureRatio: 'rpc_breaker_window_failure_ratio',
-  circuits: 'rpc_breaker_circuits',
-});
+import {
+  metricNames,
+  validatePrometheusOptions,
+  type PrometheusMetricsOptions,
+} from './prometheus-options.js';
 
 /** A prom-client registry of either content type (Prometheus text or OpenMetrics). */
 type AnyRegistry = Registry<RegistryContentType>;
 
 const STATES: readonly CircuitState[] = ['closed', 'open', 'half-open', 'forced-open', 'disabled'];
 
-/** Options of `registerPrometheusMetrics`. */
-export interface PrometheusMetricsOptions {
-  /**
-   * Export `rpc_breaker_call_duration_seconds`. It is the only per-call work: the circuits then
-   * time every call (about 150 ns a call, mostly the core leaving its clock-free fast path).
-   * Default true.
-   */
-  callDurations?: boolean;
-}
+export { PROMETHEUS_METRIC_NAMES, type PrometheusMetricsOptions } from './prometheus-options.js';
 
 /** Which CircuitRegistry each prom-client registry exports, and how to undo it. */
-const registrations = new WeakMap<AnyRegistry, { circuits: CircuitRegistry; handle: Disposable }>();
+const registrations = new WeakMap<
+  AnyRegistry,
+  { circuits: CircuitRegistry; handle: DisposableHandle }
+>();
 
 /**
  * Exports the circuits of `registry` as Prometheus metrics (see the list at the top of this
@@ -95,7 +81,7 @@ export function registerPrometheusMetrics(
   registry: CircuitRegistry,
   promRegistry: Registry<RegistryContentType> = globalRegistry,
   options: PrometheusMetricsOptions = {},
-): Disposable {
+): DisposableHandle {
   if (typeof registry?.snapshot !== 'function' || typeof registry.onCall !== 'function')
     throw new ConfigError('registry', 'must be a CircuitRegistry', registry);
   if (typeof promRegistry?.registerMetric !== 'function')
@@ -110,7 +96,9 @@ export function registerPrometheusMetrics(
       'a second CircuitRegistry',
     );
   }
-  for (const name of Object.values(PROMETHEUS_METRIC_NAMES)) {
+  const { callDurations, prefix, labels: constant } = validatePrometheusOptions(options);
+  const names = metricNames(prefix);
+  for (const name of Object.values(names)) {
     if (promRegistry.getSingleMetric(name))
       throw new ConfigError(
         'promRegistry',
@@ -119,22 +107,20 @@ export function registerPrometheusMetrics(
       );
   }
 
-  const callDurations = options.callDurations ?? true;
-  if (typeof callDurations !== 'boolean')
-    throw new ConfigError('options.callDurations', 'must be a boolean', callDurations);
   const tally = new CircuitTally(
     registry,
     callDurations ? { durations: { boundsS: DEFAULT_DURATION_BUCKETS_S } } : {},
   );
   const snapshots = scrapeSnapshots(registry);
-  const names = PROMETHEUS_METRIC_NAMES;
   const registers = [promRegistry];
+  const constantNames = Object.keys(constant);
+  const withCircuit = (circuit: string) => ({ ...constant, circuit });
   const perCircuit = (
     metric: Gauge<string> | Counter<string>,
     value: (s: CircuitSnapshot) => number,
   ): void => {
     metric.reset();
-    for (const s of snapshots()) setValue(metric, { circuit: s.name }, value(s));
+    for (const s of snapshots()) setValue(metric, withCircuit(s.name), value(s));
   };
   const perLabel = <L extends string>(
     metric: Counter<string>,
@@ -145,38 +131,39 @@ export function registerPrometheusMetrics(
     metric.reset();
     for (const s of snapshots())
       for (let i = 0; i < values.length; i++)
-        metric.inc({ circuit: s.name, [label]: values[i]! }, value(s, i));
+        metric.inc({ ...withCircuit(s.name), [label]: values[i]! }, value(s, i));
   };
 
   const state: Gauge<string> = new Gauge({
     name: names.state,
     help: 'Circuit state, one-hot: 1 for the current state, 0 for the others.',
-    labelNames: ['circuit', 'state'],
+    labelNames: [...constantNames, 'circuit', 'state'],
     registers,
     collect() {
       state.reset();
       for (const s of snapshots())
-        for (const st of STATES) state.set({ circuit: s.name, state: st }, s.state === st ? 1 : 0);
+        for (const st of STATES)
+          state.set({ ...withCircuit(s.name), state: st }, s.state === st ? 1 : 0);
     },
   });
   const calls: Counter<string> = new Counter({
     name: names.calls,
     help: 'Calls that ran under the circuit, by outcome.',
-    labelNames: ['circuit', 'outcome'],
+    labelNames: [...constantNames, 'circuit', 'outcome'],
     registers,
     collect: () => perLabel(calls, 'outcome', OUTCOMES, (s, i) => callCount(s, i)),
   });
   const slow: Counter<string> = new Counter({
     name: names.slowCalls,
     help: 'Calls at least slowCallMs long.',
-    labelNames: ['circuit'],
+    labelNames: [...constantNames, 'circuit'],
     registers,
     collect: () => perCircuit(slow, (s) => s.counts.slow),
   });
   const rejections: Counter<string> = new Counter({
     name: names.rejections,
     help: 'Calls rejected without running, by reason.',
-    labelNames: ['circuit', 'reason'],
+    labelNames: [...constantNames, 'circuit', 'reason'],
     registers,
     collect: () =>
       perLabel(
@@ -189,7 +176,7 @@ export function registerPrometheusMetrics(
   const fallbacks: Counter<string> = new Counter({
     name: names.fallbacks,
     help: 'Fallback answers served instead of real ones, by kind.',
-    labelNames: ['circuit', 'kind'],
+    labelNames: [...constantNames, 'circuit', 'kind'],
     registers,
     collect: () =>
       perLabel(fallbacks, 'kind', FALLBACK_KINDS, (s, i) => tally.get(s.name)?.fallbacks[i] ?? 0),
@@ -197,7 +184,7 @@ export function registerPrometheusMetrics(
   const transitions: Counter<string> = new Counter({
     name: names.transitions,
     help: 'State changes of the circuit.',
-    labelNames: ['circuit'],
+    labelNames: [...constantNames, 'circuit'],
     registers,
     collect: () => perCircuit(transitions, (s) => s.counts.transitions),
   });
@@ -208,43 +195,43 @@ export function registerPrometheusMetrics(
       promRegistry,
       tally,
       () => snapshots().map((s) => s.name),
+      constant,
     );
   const inFlight: Gauge<string> = new Gauge({
     name: names.inFlight,
     help: 'Calls holding a permit right now.',
-    labelNames: ['circuit'],
+    labelNames: [...constantNames, 'circuit'],
     registers,
     collect: () => perCircuit(inFlight, (s) => s.inFlight),
   });
   const retryAfter: Gauge<string> = new Gauge({
     name: names.retryAfter,
     help: 'Seconds until an open circuit lets a probe call through; 0 unless open.',
-    labelNames: ['circuit'],
+    labelNames: [...constantNames, 'circuit'],
     registers,
     collect: () => perCircuit(retryAfter, (s) => s.retryAfterMs / 1000),
   });
   const failureRatio: Gauge<string> = new Gauge({
     name: names.failureRatio,
     help: 'Share of failures among the calls in the trip window (0..1).',
-    labelNames: ['circuit'],
+    labelNames: [...constantNames, 'circuit'],
     registers,
     collect: () => perCircuit(failureRatio, (s) => s.window.failureRate),
   });
   const circuits: Gauge<string> = new Gauge({
     name: names.circuits,
     help: 'Circuits the registry holds.',
+    labelNames: constantNames,
     registers,
-    collect: () => circuits.set(snapshots().length),
+    collect: () => circuits.set(constant, snapshots().length),
   });
 
-  const handle: Disposable = {
-    dispose: () => {
-      if (registrations.get(promRegistry)?.handle !== handle) return;
-      registrations.delete(promRegistry);
-      tally.dispose();
-      for (const name of Object.values(names)) promRegistry.removeSingleMetric(name);
-    },
-  };
+  const handle = disposableHandle(() => {
+    if (registrations.get(promRegistry)?.handle !== handle) return;
+    registrations.delete(promRegistry);
+    tally.dispose();
+    for (const name of Object.values(names)) promRegistry.removeSingleMetric(name);
+  });
   registrations.set(promRegistry, { circuits: registry, handle });
   return handle;
 }
@@ -255,7 +242,11 @@ function callCount(s: CircuitSnapshot, i: number): number {
   return i === 0 ? c.successes : i === 1 ? c.failures : c.ignored;
 }
 
-function setValue(metric: Gauge<string> | Counter<string>, labels: { circuit: string }, v: number) {
+function setValue(
+  metric: Gauge<string> | Counter<string>,
+  labels: Record<string, string>,
+  v: number,
+) {
   if (metric instanceof Gauge) metric.set(labels, v);
   else metric.inc(labels, v);
 }

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError } from '../core/errors.js';
-import type { Disposable } from '../core/types.js';
+import { disposableHandle, type DisposableHandle } from '../core/disposable.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
 import { statusCsp } from './status-assets.js';
 import { StatusHistory } from './status-history.js';
@@ -26,7 +26,7 @@ export interface StatusHandlerOptions {
 }
 
 /** A `node:http` request handler; `dispose()` stops its state-change listener. */
-export interface StatusHandler extends Disposable {
+export interface StatusHandler extends DisposableHandle {
   (req: IncomingMessage, res: ServerResponse): void;
 }
 
@@ -100,7 +100,10 @@ export function createStatusHandler(
       else res.destroy();
     }
   };
-  return Object.assign(handler, { dispose: () => history.dispose() });
+  return Object.assign(
+    handler,
+    disposableHandle(() => history.dispose()),
+  );
 }
 
 function send(

@@ -18,7 +18,8 @@ import {
   type ResolvedCircuitPolicy,
 } from '../core/policy.js';
 import { requireInteger } from '../core/validate.js';
-import type { CircuitSnapshot, Disposable, RejectReason } from '../core/types.js';
+import type { CircuitSnapshot, CircuitState, RejectReason } from '../core/types.js';
+import { ASYNC_DISPOSE, type DisposableHandle } from '../core/disposable.js';
 import { ListenerSet } from './listener-set.js';
 import { PendingRestores, readSnapshots, restoredState } from './restore.js';
 import type {
@@ -102,8 +103,13 @@ export class CircuitRegistry {
         if (this.stateChanges.active)
           this.stateChanges.emit(reason ? { name, from, to, reason } : { name, from, to });
       },
-      call: (name, outcome, durationMs, slow) => {
-        if (this.calls.active) this.calls.emit({ name, outcome, durationMs, slow });
+      call: (name, outcome, durationMs, slow, errorType) => {
+        if (this.calls.active)
+          this.calls.emit(
+            errorType === undefined
+              ? { name, outcome, durationMs, slow }
+              : { name, outcome, durationMs, slow, errorType },
+          );
       },
       timing: () => this.calls.active,
       reject: (name, reason, retryAfterMs) => {
@@ -215,22 +221,22 @@ export class CircuitRegistry {
   }
 
   /** Calls `listener` on every state change of every circuit. */
-  onStateChange(listener: (e: StateChangeEvent) => void): Disposable {
+  onStateChange(listener: (e: StateChangeEvent) => void): DisposableHandle {
     return this.stateChanges.add(listener);
   }
 
   /** Calls `listener` when a call that held a permit finishes. */
-  onCall(listener: (e: CallEvent) => void): Disposable {
+  onCall(listener: (e: CallEvent) => void): DisposableHandle {
     return this.calls.add(listener);
   }
 
   /** Calls `listener` when a call is rejected without running. */
-  onReject(listener: (e: RejectEvent) => void): Disposable {
+  onReject(listener: (e: RejectEvent) => void): DisposableHandle {
     return this.rejects.add(listener);
   }
 
   /** Calls `listener` when a fallback answer is served. */
-  onFallback(listener: (e: FallbackEvent) => void): Disposable {
+  onFallback(listener: (e: FallbackEvent) => void): DisposableHandle {
     return this.fallbacks.add(listener);
   }
 
@@ -240,7 +246,7 @@ export class CircuitRegistry {
   }
 
   /** Calls `listener` when an idle circuit is evicted (metrics drop its series). */
-  onEvict(listener: (e: EvictEvent) => void): Disposable {
+  onEvict(listener: (e: EvictEvent) => void): DisposableHandle {
     return this.evictions.add(listener);
   }
 
@@ -255,6 +261,11 @@ export class CircuitRegistry {
     }
     this.syncs.clear();
     await this.store?.close();
+  }
+
+  /** `close()`, for `await using`. */
+  [ASYNC_DISPOSE](): Promise<void> {
+    return this.close();
   }
 
   /**

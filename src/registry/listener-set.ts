@@ -1,5 +1,5 @@
-/** A typed set of listeners; registering returns a `Disposable` that removes the listener. */
-import type { Disposable } from '../core/types.js';
+/** A typed set of listeners; registering returns a handle that removes the listener. */
+import { disposableHandle, type DisposableHandle } from '../core/disposable.js';
 
 export class ListenerSet<E> {
   private listeners: Array<(event: E) => void> = [];
@@ -10,15 +10,13 @@ export class ListenerSet<E> {
     return this.listeners.length > 0;
   }
 
-  /** Adds `listener`; dispose the result to remove it. */
-  add(listener: (event: E) => void): Disposable {
+  /** Adds `listener`; dispose the result (or let `using` do it) to remove it. */
+  add(listener: (event: E) => void): DisposableHandle {
     if (typeof listener !== 'function') throw new TypeError('listener must be a function');
     this.listeners = [...this.listeners, listener];
-    return {
-      dispose: () => {
-        this.listeners = this.listeners.filter((l) => l !== listener);
-      },
-    };
+    return disposableHandle(() => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    });
   }
 
   /**

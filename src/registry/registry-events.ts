@@ -1,12 +1,16 @@
 /** The events a `CircuitRegistry` emits (see its `onX` methods). */
-import type { CircuitState, Outcome, RejectReason } from '../core/types.js';
+import type { CircuitState, Outcome, RejectReason, StateChangeReason } from '../core/types.js';
 
-/** A circuit changed state. `reason` says why it opened (e.g. `consecutive-failures`, `remote`). */
+/** A circuit changed state. */
 export interface StateChangeEvent {
   name: string;
   from: CircuitState;
   to: CircuitState;
-  reason?: string;
+  /**
+   * Why it opened (`consecutive-failures`, `failure-rate`, …, `remote`), or `restored` when
+   * `registry.restore` set it; absent otherwise.
+   */
+  reason?: StateChangeReason;
 }
 
 /** A call holding a permit finished. */
@@ -15,6 +19,8 @@ export interface CallEvent {
   outcome: Outcome;
   durationMs: number;
   slow: boolean;
+  /** What an adapter's call ended with, if an error: gRPC status name, or Thrift failure category. */
+  errorType?: string;
 }
 
 /** A call was rejected without running. */

@@ -13,6 +13,7 @@ import {
   type StoredState,
   type SyncedCircuit,
 } from './state-store.js';
+import { ASYNC_DISPOSE } from '../core/disposable.js';
 
 interface Member {
   circuit: SyncedCircuit;
@@ -50,6 +51,11 @@ export class MemoryStateStore implements StateStore {
 
   /** Nothing to release: the store holds no connection. Registries detach their own circuits. */
   async close(): Promise<void> {}
+
+  /** `close()`, for `await using`. */
+  [ASYNC_DISPOSE](): Promise<void> {
+    return this.close();
+  }
 
   private publish(name: string, from: Member, next: SharedCircuitState): void {
     const stored = this.states.get(name);

@@ -27,6 +27,7 @@ import { serializeArgs } from './args-key.js';
 import { timerDelayMs } from '../core/timer-delay.js';
 import { ThriftTimeoutError } from '../classify/thrift-call-errors.js';
 import type { FallbackCall } from './fallback-port.js';
+import { thriftFailureCategory } from '../classify/thrift-errors.js';
 
 /** What every call of one wrapped client shares. */
 export interface ClientEnv extends AttemptEnv {
@@ -118,7 +119,7 @@ class ThriftCall implements FallbackCall, AttemptOwner {
       return;
     }
     const outcome = local ? 'ignore' : rt.classifier.judge(valueOrError, () => this.callContext());
-    permit.record(outcome);
+    permit.record(outcome, undefined, local ? undefined : thriftFailureCategory(valueOrError));
     if (outcome !== 'failure') return this.reject(valueOrError);
     this.lastFailure = { error: valueOrError };
     const state = this.breaker!.state;

@@ -14,6 +14,7 @@ import type { RpcMethod } from './rpc-methods.js';
 import type { ThriftMethodPolicy } from './types.js';
 import { createThriftFallback, type ThriftFallback } from './fallback-port.js';
 import { createThriftRetry, type ThriftRetry } from './retry-port.js';
+import { describeCircuit, type RpcAttributes } from '../registry/circuit-attributes.js';
 
 /** Default deadline of a call, ms. */
 export const DEFAULT_THRIFT_TIMEOUT_MS = 10_000;
@@ -60,6 +61,7 @@ export class MethodRuntimes {
       retry: rpc.oneway ? undefined : createThriftRetry(policy, registry.clock),
     });
     this.byName.set(rpc.name, rt);
+    describeCircuit(registry, rt.circuit, thriftAttributes(service, rpc.name, this.options));
     return rt;
   }
 }
@@ -81,3 +83,19 @@ export function thriftCallContext(
 }
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
+
+/** Semantic-convention attributes of a Thrift method; the server from npm thrift's connection. */
+function thriftAttributes(
+  service: string,
+  method: string,
+  options: ValidatedThriftOptions,
+): RpcAttributes {
+  const { host, port } = (options.connection ?? {}) as { host?: unknown; port?: unknown };
+  return {
+    'rpc.system': 'apache_thrift',
+    'rpc.service': service,
+    'rpc.method': method,
+    ...(typeof host === 'string' && host !== '' ? { 'server.address': host } : {}),
+    ...(typeof port === 'number' ? { 'server.port': port } : {}),
+  };
+}

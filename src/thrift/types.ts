@@ -29,6 +29,31 @@ export type RpcMethodOf<C> = {
 }[keyof C & string];
 
 /**
+ * One RPC method of a generated client as the wrapper exposes it: it returns a Promise of the
+ * method's result, with or without a trailing Node-style callback (which is still called).
+ *
+ * thrift-compiler's `.d.ts` for `js:node,ts` declares each method twice, `getItem(id): Item` and
+ * `getItem(id, callback?: (error, response: Item) => void): void`; the result type `R` is read
+ * from the callback's `response` parameter of the last overload. A method without such a callback
+ * keeps its parameters and returns a Promise of what it returned.
+ */
+export type PromisedRpc<F> = F extends (...args: infer P) => infer Ret
+  ? Required<P> extends [...infer A, infer Last]
+    ? Last extends (error: any, response: infer R) => unknown
+      ? { (...args: A): Promise<R>; (...args: [...A, callback: Last]): Promise<R> }
+      : (...args: P) => Promise<Awaited<Ret>>
+    : (...args: P) => Promise<Awaited<Ret>>
+  : F;
+
+/**
+ * What `wrapThriftClient` returns for a client of type `C`: every RPC method returns a Promise
+ * (the generated callback overload still type-checks), and everything else is the client's own.
+ * The Promise-returning signatures come first so that `client.ping().catch(...)` type-checks; the
+ * intersection with `C` keeps the result usable wherever a `C` is expected.
+ */
+export type PromisedClient<C> = { [K in RpcMethodOf<C>]: PromisedRpc<C[K]> } & C;
+
+/**
  * A Thrift connection as npm `thrift` makes it: `createConnection` (TCP, with a `connected` flag
  * and `close`/`connect`/`reconnecting` events) or `createHttpConnection` (no connection state; an
  * `error` per failed request). Only its events are used.

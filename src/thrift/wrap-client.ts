@@ -13,7 +13,7 @@ import { MethodRuntimes } from './method-runtime.js';
 import { ConnectionWatch } from './connection-watch.js';
 import { guardedCall, type ClientEnv } from './guarded-call.js';
 import { Deadlines } from './deadlines.js';
-import type { ThriftBreakerOptions } from './types.js';
+import type { PromisedClient, ThriftBreakerOptions } from './types.js';
 
 type NodeCallback = (error: unknown, value?: unknown) => void;
 
@@ -39,7 +39,7 @@ type NodeCallback = (error: unknown, value?: unknown) => void;
 export function wrapThriftClient<C extends object>(
   client: C,
   options?: ThriftBreakerOptions<C>,
-): C {
+): PromisedClient<C> {
   const rpcs = discoverRpcMethods(client);
   const validated = validateThriftOptions(options, rpcs, () => defaultServiceName(client));
   const env: ClientEnv = {
@@ -55,7 +55,7 @@ export function wrapThriftClient<C extends object>(
     get(target, prop) {
       return guarded.get(prop) ?? Reflect.get(target, prop);
     },
-  });
+  }) as PromisedClient<C>;
 }
 
 function guardedMethod(env: ClientEnv, runtimes: MethodRuntimes, rpc: RpcMethod) {

@@ -37,6 +37,7 @@ describe('fallback on an open circuit', () => {
     expect(r.error).toBeNull();
     expect(r.value).toEqual(fresh.value);
     expect(header(r.metadata, 'x-fallback')).toBe('cache');
+    expect(header(r.metadata, 'x-circuit-state')).toBe('forced-open');
     expect(r.status.code).toBe(grpc.status.OK);
     expect(r.synchronous).toBe(false);
     expect(f.attemptsOf(paths.getItem)).toBe(1);

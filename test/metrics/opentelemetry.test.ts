@@ -4,78 +4,12 @@
  * batch callbacks when the test "collects", as an SDK reader would. One test also uses the real
  * API's global meter (a no-op without an SDK).
  */
-import {
-  metrics,
-  type Attributes,
-  type BatchObservableCallback,
-  type Meter,
-  type MetricOptions,
-  type Observable,
-} from '@opentelemetry/api';
+import { metrics, type Attributes, type Meter } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { registerOpenTelemetryMetrics } from '../../src/metrics/opentelemetry.js';
 import { CircuitRegistry } from '../../src/registry/circuit-registry.js';
-
-interface Instrument extends Observable {
-  name: string;
-  kind: string;
-  options: MetricOptions | undefined;
-}
-interface Point {
-  name: string;
-  value: number;
-  attributes: Attributes;
-}
-
-class RecordingMeter implements Meter {
-  readonly instruments: Instrument[] = [];
-  readonly records: Point[] = [];
-  readonly callbacks = new Set<BatchObservableCallback>();
-
-  private make(kind: string, name: string, options?: MetricOptions): Instrument {
-    const instrument: Instrument = {
-      name,
-      kind,
-      options,
-      addCallback: () => {},
-      removeCallback: () => {},
-    };
-    this.instruments.push(instrument);
-    return instrument;
-  }
-  private sync(kind: string, name: string, options?: MetricOptions) {
-    this.make(kind, name, options);
-    const write = (value: number, attributes: Attributes = {}) =>
-      this.records.push({ name, value, attributes });
-    return { add: write, record: write };
-  }
-  createGauge = (n: string, o?: MetricOptions) => this.sync('gauge', n, o);
-  createHistogram = (n: string, o?: MetricOptions) => this.sync('histogram', n, o);
-  createCounter = (n: string, o?: MetricOptions) => this.sync('counter', n, o);
-  createUpDownCounter = (n: string, o?: MetricOptions) => this.sync('updown', n, o);
-  createObservableGauge = (n: string, o?: MetricOptions) => this.make('observable-gauge', n, o);
-  createObservableCounter = (n: string, o?: MetricOptions) => this.make('observable-counter', n, o);
-  createObservableUpDownCounter = (n: string, o?: MetricOptions) =>
-    this.make('observable-updown', n, o);
-  addBatchObservableCallback(callback: BatchObservableCallback): void {
-    this.callbacks.add(callback);
-  }
-  removeBatchObservableCallback(callback: BatchObservableCallback): void {
-    this.callbacks.delete(callback);
-  }
-
-  /** Runs every batch callback once, as an SDK's collection would. */
-  async collect(): Promise<Point[]> {
-    const points: Point[] = [];
-    for (const cb of this.callbacks)
-      await cb({
-        observe: (metric, value, attributes = {}) =>
-          points.push({ name: (metric as Instrument).name, value, attributes }),
-      });
-    return points;
-  }
-}
+import { RecordingMeter, type Point } from './recording-meter.js';
 
 function pick(points: Point[], name: string, attributes: Attributes): number[] {
   return points
@@ -93,8 +27,9 @@ describe('registerOpenTelemetryMetrics', () => {
     expect(Object.keys(byName).sort()).toEqual([
       'rpc_breaker.call.duration',
       'rpc_breaker.calls',
+      'rpc_breaker.circuits',
       'rpc_breaker.fallbacks',
-      'rpc_breaker.in_flight',
+      'rpc_breaker.in_flight_calls',
       'rpc_breaker.rejections',
       'rpc_breaker.retry_after',
       'rpc_breaker.slow_calls',
@@ -103,7 +38,7 @@ describe('registerOpenTelemetryMetrics', () => {
       'rpc_breaker.window.failure_ratio',
     ]);
     expect(byName['rpc_breaker.calls']!.kind).toBe('observable-counter');
-    expect(byName['rpc_breaker.in_flight']!.kind).toBe('observable-updown');
+    expect(byName['rpc_breaker.in_flight_calls']!.kind).toBe('observable-updown');
     expect(byName['rpc_breaker.state']!.kind).toBe('observable-gauge');
     const duration = byName['rpc_breaker.call.duration']!;
     expect(duration.kind).toBe('histogram');
@@ -140,7 +75,8 @@ describe('registerOpenTelemetryMetrics', () => {
     expect(pick(points, 'rpc_breaker.fallbacks', { circuit, kind: 'cache' })).toEqual([1]);
     expect(pick(points, 'rpc_breaker.transitions', { circuit })).toEqual([1]);
     expect(pick(points, 'rpc_breaker.retry_after', { circuit })).toEqual([4]);
-    expect(pick(points, 'rpc_breaker.in_flight', { circuit })).toEqual([0]);
+    expect(pick(points, 'rpc_breaker.in_flight_calls', { circuit })).toEqual([0]);
+    expect(pick(points, 'rpc_breaker.circuits', {})).toEqual([1]);
   });
 
   it('records call durations in seconds, reusing one attribute object per circuit and outcome', () => {

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { CircuitRegistry, type StateChangeEvent } from '../../src/registry/circuit-registry.js';
+import { MemoryStateStore } from '../../src/storage/memory-state-store.js';
 
 function failOnce(registry: CircuitRegistry, name: string) {
   registry.get(name).tryAcquire()?.record('failure');
@@ -79,13 +80,48 @@ describe('CircuitRegistry', () => {
     expect(registry.get('a').snapshot().counts.fallbacks).toBe(1);
   });
 
-  it('keeps working when a listener throws', () => {
+  it('keeps working when a listener throws, and says so once as a process warning', () => {
+    // The warning is captured here so that it is asserted on rather than printed by `npm test`.
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      const registry = new CircuitRegistry({ defaults: { trip: { consecutiveFailures: 1 } } });
+      registry.onStateChange(() => {
+        throw new Error('listener bug');
+      });
+      failOnce(registry, 'a');
+      failOnce(registry, 'b');
+      expect(registry.get('a').state).toBe('open');
+      expect(registry.get('b').state).toBe('open');
+      expect(warn.mock.calls).toEqual([
+        ['rpc-breaker: an event listener threw: Error: listener bug', 'RpcBreakerWarning'],
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('stops a listener when its handle is disposed, by dispose() or by `using`', async () => {
     const registry = new CircuitRegistry({ defaults: { trip: { consecutiveFailures: 1 } } });
-    registry.onStateChange(() => {
-      throw new Error('listener bug');
-    });
-    failOnce(registry, 'a');
-    expect(registry.get('a').state).toBe('open');
+    const seen: string[] = [];
+    const handle = registry.onStateChange((e) => seen.push(`x:${e.name}`));
+    {
+      using _scoped = registry.onStateChange((e) => seen.push(`scoped:${e.name}`));
+      failOnce(registry, 'a');
+    }
+    handle[Symbol.dispose]();
+    handle.dispose();
+    failOnce(registry, 'b');
+    expect(seen).toEqual(['x:a', 'scoped:a']);
+    let closed = false;
+    class Store extends MemoryStateStore {
+      override async close(): Promise<void> {
+        closed = true;
+      }
+    }
+    {
+      await using _registry = new CircuitRegistry({ store: new Store() });
+    }
+    expect(closed).toBe(true);
   });
 
   it('returns plain JSON snapshots of every circuit', () => {

@@ -32,7 +32,8 @@ function typeChecks(es6: Es6CatalogClient, node: NodeCatalogClient) {
       '*': { circuit: { trip: { consecutiveFailures: 3 } } },
     },
   });
-  expectTypeOf(wrapped).toEqualTypeOf<Es6CatalogClient>();
+  // Still usable wherever the generated client type is expected.
+  expectTypeOf(wrapped).toExtend<Es6CatalogClient>();
   expectTypeOf(wrapped.getItem('a')).toEqualTypeOf<
     Promise<InstanceType<typeof genEs6.types.Item>>
   >();
@@ -49,7 +50,21 @@ function typeChecks(es6: Es6CatalogClient, node: NodeCatalogClient) {
     // @ts-expect-error: 'timeouts' is not a failure category
     methods: { ping: { failOn: ['timeouts'] } },
   });
-  expectTypeOf(wrapThriftClient(node)).toEqualTypeOf<NodeCatalogClient>();
+  // js:node clients are declared callback-style (`ping(): string`, `ping(callback?): void`); the
+  // wrapper returns a Promise of the callback's result either way.
+  const nodeWrapped = wrapThriftClient(node);
+  expectTypeOf(nodeWrapped).toExtend<NodeCatalogClient>();
+  expectTypeOf(nodeWrapped.ping()).toEqualTypeOf<Promise<string>>();
+  expectTypeOf(nodeWrapped.recordView('a')).toEqualTypeOf<Promise<void>>();
+  expectTypeOf(nodeWrapped.delayedEcho('a', 1)).toEqualTypeOf<Promise<string>>();
+  expectTypeOf(nodeWrapped.listItems(3, (_error, items) => items.length)).toEqualTypeOf<
+    Promise<InstanceType<typeof genEs6.types.Item>[]>
+  >();
+  void nodeWrapped.ping().catch(() => 'down');
+  // @ts-expect-error: the callback's parameters are still checked
+  void nodeWrapped.getItem('a', (_error: unknown, item: number) => item);
+  // @ts-expect-error: and so are the arguments
+  void nodeWrapped.getItem(1);
 }
 
 describe('wrapThriftClient types', () => {

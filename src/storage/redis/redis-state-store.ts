@@ -41,6 +41,7 @@ import { Quorum } from './quorum.js';
 import { RedisLink } from './redis-link.js';
 import { SharedWindows } from './shared-windows.js';
 import { decodeHint } from './wire.js';
+import { ASYNC_DISPOSE, disposableHandle, type DisposableHandle } from '../../core/disposable.js';
 
 /** Whether the store reaches Redis, as told to `onStatus` listeners. */
 export interface RedisStoreStatus {
@@ -119,9 +120,9 @@ export class RedisStateStore implements StateStore {
    * client first reaches Redis the store runs locally; it reports `degraded` (once) when a
    * connection attempt fails first, and `connected` when one succeeds.
    */
-  onStatus(listener: (s: RedisStoreStatus) => void): Disposable {
+  onStatus(listener: (s: RedisStoreStatus) => void): DisposableHandle {
     this.statusListeners.add(listener);
-    return { dispose: () => this.statusListeners.delete(listener) };
+    return disposableHandle(() => this.statusListeners.delete(listener));
   }
 
   /** Whether the store uses Redis right now (false: circuits run locally). */
@@ -168,6 +169,11 @@ export class RedisStateStore implements StateStore {
     this.windows?.stop();
     this.link.close();
     this.subscriber.disconnect();
+  }
+
+  /** `close()`, for `await using`. */
+  [ASYNC_DISPOSE](): Promise<void> {
+    return this.close();
   }
 
   private reconcileAll(): void {
