@@ -18,7 +18,7 @@ import {
   type ResolvedCircuitPolicy,
 } from '../core/policy.js';
 import { requireInteger } from '../core/validate.js';
-import type { CircuitSnapshot, CircuitState, RejectReason } from '../core/types.js';
+import type { CircuitSnapshot, RejectReason } from '../core/types.js';
 import { ASYNC_DISPOSE, type DisposableHandle } from '../core/disposable.js';
 import { ListenerSet } from './listener-set.js';
 import { PendingRestores, readSnapshots, restoredState } from './restore.js';
@@ -241,7 +241,7 @@ export class CircuitRegistry {
   }
 
   /** Calls `listener` when an operator acts on a circuit (`control`). */
-  onControl(listener: (e: ControlEvent) => void): Disposable {
+  onControl(listener: (e: ControlEvent) => void): DisposableHandle {
     return this.controls.add(listener);
   }
 

@@ -31,7 +31,6 @@ import type {
   StateStore,
   SyncedCircuit,
 } from '../../core/circuit-sync.js';
-import type { Disposable } from '../../core/types.js';
 import { FleetSync } from './fleet-sync.js';
 import { HintReads } from './hint-reads.js';
 import { RedisKeys } from './keys.js';
