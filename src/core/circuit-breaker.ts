@@ -366,6 +366,11 @@ export class CircuitBreaker implements PermitOwner {
     }
   }
 
+  /** @internal Called by the half-open gate when a health check rejects. */
+  onProbeError(error: unknown): void {
+    this.observer?.probeError?.(this.name, error);
+  }
+
   /** @internal Called by the half-open gate when probes have decided. */
   onProbeResult(ok: boolean): void {
     const now = this.clock.now();

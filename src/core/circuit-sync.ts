@@ -76,6 +76,8 @@ export interface CircuitObserver {
     errorType?: string,
   ): void;
   reject(name: string, reason: string, retryAfterMs: number): void;
+  /** A half-open health check rejected with `error`. */
+  probeError?(name: string, error: unknown): void;
   /** Whether somebody needs call durations (the circuit then reads its clock on every call). */
   timing(): boolean;
 }

@@ -26,6 +26,8 @@ const MIN_LEASE_MS = 10_000;
 export interface GateOwner {
   readonly generation: number;
   onProbeResult(ok: boolean): void;
+  /** A health check rejected with `error` (it is then a failed probe). */
+  onProbeError?(error: unknown): void;
 }
 
 export class HalfOpenGate {
@@ -157,7 +159,10 @@ export class HalfOpenGate {
     };
     pending.then(
       () => finish('success'),
-      () => finish('failure'),
+      (error: unknown) => {
+        if (this.active && gen === this.generation()) this.owner.onProbeError?.(error);
+        finish('failure');
+      },
     );
   }
 }

@@ -13,6 +13,7 @@ import type { Client, InterceptingCall, Interceptor, ServiceError } from '@grpc/
 import { ConfigError } from '../core/errors.js';
 import { requireTimerMs } from '../core/timer-delay.js';
 import type { ProbeContext } from '../core/policy.js';
+import { withProbeWarning } from '../registry/probe-warnings.js';
 import type { GrpcInterceptor, GrpcUnaryClient } from './grpc-types.js';
 
 /** Path of the standard health check method. */
@@ -86,7 +87,7 @@ export function createGrpcHealthProbe(
           request,
           { deadline: Date.now() + timeoutMs, interceptors: callInterceptors },
           (error: ServiceError | null, status?: number) => {
-            if (error) reject(new Error(`health check failed: ${error.message}`, { cause: error }));
+            if (error) reject(checkFailure(error));
             else if (status === SERVING) resolve();
             else reject(new Error(`health check answered ${statusName(status)}`));
           },
@@ -95,6 +96,24 @@ export function createGrpcHealthProbe(
         reject(error);
       }
     });
+}
+
+const UNIMPLEMENTED = 12;
+
+/**
+ * The rejection of a failed check. A server without the health service (UNIMPLEMENTED) will
+ * never pass it: the circuit would stay half-open for ever, so the error carries a warning the
+ * registry reports once (`onWarning`, code `HEALTH_CHECK_UNIMPLEMENTED`).
+ */
+function checkFailure(error: ServiceError): Error {
+  const failure = new Error(`health check failed: ${error.message}`, { cause: error });
+  if (error.code !== UNIMPLEMENTED) return failure;
+  return withProbeWarning(failure, {
+    code: 'HEALTH_CHECK_UNIMPLEMENTED',
+    message:
+      'the server does not implement grpc.health.v1.Health/Check (UNIMPLEMENTED): this ' +
+      'circuit stays half-open until it does; add the health service or remove halfOpenProbe',
+  });
 }
 
 // grpc-js only uses the InterceptingCall interface of what an interceptor returns; wrapping it in

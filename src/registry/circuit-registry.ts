@@ -30,7 +30,9 @@ import type {
   FallbackEvent,
   RejectEvent,
   StateChangeEvent,
+  WarningEvent,
 } from './registry-events.js';
+import { ProbeWarnings } from './probe-warnings.js';
 import { policyDifferences, warnPolicyConflict } from './policy-conflict.js';
 
 export type {
@@ -41,6 +43,7 @@ export type {
   FallbackEvent,
   RejectEvent,
   StateChangeEvent,
+  WarningEvent,
 } from './registry-events.js';
 
 /** Options of a `CircuitRegistry`. */
@@ -72,6 +75,8 @@ export class CircuitRegistry {
   private readonly fallbacks = new ListenerSet<FallbackEvent>();
   private readonly evictions = new ListenerSet<EvictEvent>();
   private readonly controls = new ListenerSet<ControlEvent>();
+  private readonly warnings = new ListenerSet<WarningEvent>();
+  private readonly probeWarnings: ProbeWarnings;
   private readonly restores: PendingRestores;
   private readonly observer: CircuitObserver;
   private readonly resolved = new WeakMap<object, ResolvedCircuitPolicy>();
@@ -98,6 +103,7 @@ export class CircuitRegistry {
         ? DEFAULT_MAX_CIRCUITS
         : requireInteger(options.maxCircuits, 'maxCircuits');
     this.restores = new PendingRestores(this.maxCircuits);
+    this.probeWarnings = new ProbeWarnings(this.warnings, this.maxCircuits);
     this.observer = {
       stateChange: (name, from, to, reason) => {
         if (this.stateChanges.active)
@@ -112,6 +118,7 @@ export class CircuitRegistry {
           );
       },
       timing: () => this.calls.active,
+      probeError: (name, error) => this.probeWarnings.probeFailed(name, error),
       reject: (name, reason, retryAfterMs) => {
         if (this.rejects.active)
           this.rejects.emit({ name, reason: reason as RejectReason, retryAfterMs });
@@ -238,6 +245,15 @@ export class CircuitRegistry {
   /** Calls `listener` when a fallback answer is served. */
   onFallback(listener: (e: FallbackEvent) => void): DisposableHandle {
     return this.fallbacks.add(listener);
+  }
+
+  /**
+   * Calls `listener` once per circuit and kind when a circuit cannot recover on its own, e.g. its
+   * gRPC health check answers UNIMPLEMENTED. Without a listener such a warning goes to
+   * `process.emitWarning` (type `RpcBreakerWarning`).
+   */
+  onWarning(listener: (e: WarningEvent) => void): DisposableHandle {
+    return this.warnings.add(listener);
   }
 
   /** Calls `listener` when an operator acts on a circuit (`control`). */

@@ -53,3 +53,11 @@ export interface ControlEvent {
   /** The new state. */
   state: CircuitState;
 }
+
+/** A circuit cannot recover on its own (e.g. its health check is not implemented by the server). */
+export interface WarningEvent {
+  name: string;
+  /** Stable code, e.g. `HEALTH_CHECK_UNIMPLEMENTED`. */
+  code: string;
+  message: string;
+}

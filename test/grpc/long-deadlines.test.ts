@@ -62,8 +62,9 @@ describe('a deadline longer than a Node timer can wait', () => {
     f.server.set(fail(grpc.status.UNAVAILABLE));
     const client = f.echo();
     const calls: grpc.ClientUnaryCall[] = [];
+    // No deadline at all (Infinity): the default unary deadline would not let such a delay fit.
     const results = Array.from({ length: 8 }, () =>
-      say(client, {}, {}, (call) => calls.push(call)),
+      say(client, {}, { options: { deadline: Infinity } }, (call) => calls.push(call)),
     );
     await waitFor(() => f.server.count('Say') >= 8);
     await new Promise((r) => setTimeout(r, 150));
