@@ -23,6 +23,7 @@ export type {
   Outcome,
   Permit,
   RejectReason,
+  StateChangeReason,
   TripReason,
 } from './core/types.js';
 
@@ -46,6 +47,7 @@ export {
   type FallbackEvent,
   type RejectEvent,
   type StateChangeEvent,
+  type WarningEvent,
 } from './registry/circuit-registry.js';
 export type { MethodPolicy } from './registry/method-policy.js';
 export type { CallContext, RpcSystem } from './classify/call-context.js';
@@ -53,6 +55,7 @@ export type { CallContext, RpcSystem } from './classify/call-context.js';
 // Fallbacks and retries (RPC-free building blocks the adapters use)
 export type { FallbackOptions, FallbackValue } from './fallback/fallback-options.js';
 export type { RetryOptions } from './retry/retry-options.js';
+export type { HedgingOptions } from './retry/hedging-options.js';
 
 // gRPC (@grpc/grpc-js is a peer dependency; the published types need none of it). Also on its own
 // as 'rpc-breaker/grpc', as is Thrift as 'rpc-breaker/thrift'.

@@ -6,7 +6,7 @@ import {
   createGrpcBreakerInterceptor,
   MemoryStateStore,
   wrapThriftClient,
-  type TripReason,
+  type StateChangeReason,
 } from 'rpc-breaker';
 import { createGrpcHealthProbe } from 'rpc-breaker/grpc';
 import { wrapThriftClient as fromThriftEntry } from 'rpc-breaker/thrift';
@@ -20,7 +20,7 @@ createGrpcHealthProbe(client, { interceptors: [interceptor] });
 client.close();
 
 async function main(): Promise<void> {
-  const reasons: Array<TripReason | undefined> = [];
+  const reasons: Array<StateChangeReason | undefined> = [];
   const store = new MemoryStateStore();
   {
     await using registry = new CircuitRegistry({ store });

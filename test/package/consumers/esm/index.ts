@@ -9,7 +9,7 @@ import {
   wrapThriftClient,
   type DisposableHandle,
   type StateChangeEvent,
-  type TripReason,
+  type StateChangeReason,
 } from 'rpc-breaker';
 import { createGrpcBreakerInterceptor as fromGrpcEntry } from 'rpc-breaker/grpc';
 import { wrapThriftClient as fromThriftEntry } from 'rpc-breaker/thrift';
@@ -25,10 +25,10 @@ new Client('127.0.0.1:1', credentials.createInsecure(), {
 }).close();
 
 // StateChangeEvent.reason is the package's union, not any string.
-export const reason: TripReason | undefined = (
+export const reason: StateChangeReason | undefined = (
   { name: 'a', from: 'closed', to: 'open' } as StateChangeEvent
 ).reason;
-// @ts-expect-error: 'because' is not a TripReason
+// @ts-expect-error: 'because' is not a StateChangeReason
 export const bad: StateChangeEvent = { name: 'a', from: 'closed', to: 'open', reason: 'because' };
 // A listener handle is a global Disposable.
 export const handle: (h: DisposableHandle) => Disposable = (h) => h;
