@@ -21,6 +21,13 @@ export const REJECT_REASONS: readonly RejectReason[] = Object.freeze([
   'bulkhead',
 ]);
 
+/** Operator actions in the order of `CircuitTally.controls`. */
+export const CONTROL_ACTIONS: readonly ('force-open' | 'disable' | 'reset')[] = Object.freeze([
+  'force-open',
+  'disable',
+  'reset',
+]);
+
 /** Fallback kinds in the order of `CircuitTally.fallbacks`. */
 export const FALLBACK_KINDS: readonly ('cache' | 'value')[] = Object.freeze(['cache', 'value']);
 
@@ -50,6 +57,8 @@ export interface CircuitFigures {
   readonly rejections: Float64Array;
   /** Indexed like `FALLBACK_KINDS`. */
   readonly fallbacks: Float64Array;
+  /** Indexed like `CONTROL_ACTIONS`. */
+  readonly controls: Float64Array;
   /** Indexed like `OUTCOMES`; a slot stays undefined until a call with that outcome finishes. */
   readonly durations: (DurationSeries | undefined)[];
 }
@@ -88,6 +97,10 @@ export class CircuitTally implements Disposable {
         // Like the snapshot's total, a fallback of a circuit the registry no longer (or does not
         // yet) hold is not counted: an entry made for it would never be evicted.
         if (registry.find(e.name)) this.of(e.name).fallbacks[e.kind === 'cache' ? 0 : 1]!++;
+      }),
+      registry.onControl((e) => {
+        const i = CONTROL_ACTIONS.indexOf(e.action);
+        if (i >= 0 && registry.find(e.name)) this.of(e.name).controls[i]!++;
       }),
       registry.onEvict((e) => {
         this.figures.delete(e.name);
@@ -141,6 +154,7 @@ export class CircuitTally implements Disposable {
       f = {
         rejections: new Float64Array(REJECT_REASONS.length),
         fallbacks: new Float64Array(FALLBACK_KINDS.length),
+        controls: new Float64Array(CONTROL_ACTIONS.length),
         durations: [undefined, undefined, undefined],
       };
       this.figures.set(name, f);

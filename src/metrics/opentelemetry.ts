@@ -17,7 +17,8 @@
  * - `rpc_breaker.state` observable gauge, one-hot by `state` (1 current, 0 the other four)
  * - `rpc_breaker.calls` observable counter by `outcome`; `rpc_breaker.slow_calls`,
  *   `rpc_breaker.transitions` observable counters
- * - `rpc_breaker.rejections` by `reason`, `rpc_breaker.fallbacks` by `kind` observable counters
+ * - `rpc_breaker.rejections` by `reason`, `rpc_breaker.fallbacks` by `kind`,
+ *   `rpc_breaker.control_actions` by `action` observable counters
  * - `rpc_breaker.in_flight_calls` observable up-down counter; `rpc_breaker.retry_after` (s),
  *   `rpc_breaker.window.failure_ratio` (1) and `rpc_breaker.circuits` (no attribute) observable
  *   gauges
@@ -41,6 +42,7 @@ import type { CircuitRegistry } from '../registry/circuit-registry.js';
 import {
   CircuitTally,
   DEFAULT_DURATION_BUCKETS_S,
+  CONTROL_ACTIONS,
   FALLBACK_KINDS,
   REJECT_REASONS,
 } from './circuit-tally.js';
@@ -109,6 +111,11 @@ export function registerOpenTelemetryMetrics(
   const transitions = count('rpc_breaker.transitions', 'State changes.', '{transition}');
   const rejections = count('rpc_breaker.rejections', 'Calls rejected without running, by reason.');
   const fallbacks = count('rpc_breaker.fallbacks', 'Fallback answers served, by kind.', '{answer}');
+  const controls = count(
+    'rpc_breaker.control_actions',
+    'Operator actions on the circuit, by action.',
+    '{action}',
+  );
   const inFlight = meter.createObservableUpDownCounter('rpc_breaker.in_flight_calls', {
     description: 'Calls holding a permit right now.',
     unit: '{call}',
@@ -127,7 +134,7 @@ export function registerOpenTelemetryMetrics(
   const tally = new CircuitTally(registry);
   const snapshots = scrapeSnapshots(registry);
   const observables: Observable[] = [
-    ...[state, calls, slow, transitions, rejections, fallbacks],
+    ...[state, calls, slow, transitions, rejections, fallbacks, controls],
     ...[inFlight, retryAfter, failureRatio, circuits],
   ];
   const observe: BatchObservableCallback = (result: BatchObservableResult) => {
@@ -144,6 +151,7 @@ export function registerOpenTelemetryMetrics(
       result.observe(transitions, s.counts.transitions, base);
       observeSplit(result, rejections, base, 'reason', REJECT_REASONS, f?.rejections);
       observeSplit(result, fallbacks, base, 'kind', FALLBACK_KINDS, f?.fallbacks);
+      observeSplit(result, controls, base, 'action', CONTROL_ACTIONS, f?.controls);
       result.observe(inFlight, s.inFlight, base);
       result.observe(retryAfter, s.retryAfterMs / 1000, base);
       result.observe(failureRatio, s.window.failureRate, base);

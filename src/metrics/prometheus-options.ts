@@ -13,6 +13,7 @@ export const PROMETHEUS_METRIC_NAMES = Object.freeze({
   rejections: 'rpc_breaker_rejections_total',
   fallbacks: 'rpc_breaker_fallbacks_total',
   transitions: 'rpc_breaker_transitions_total',
+  controlActions: 'rpc_breaker_control_actions_total',
   callDuration: 'rpc_breaker_call_duration_seconds',
   inFlight: 'rpc_breaker_in_flight_calls',
   retryAfter: 'rpc_breaker_retry_after_seconds',
@@ -37,7 +38,7 @@ export interface PrometheusMetricsOptions {
   /**
    * Constant labels added to every series, e.g. `{ service: 'checkout', region: 'eu-1' }`: label
    * names as Prometheus allows them, not starting with `__`, none of the names the metrics use
-   * themselves (`circuit`, `state`, `outcome`, `reason`, `kind`, `le`); string values. Default none.
+   * themselves (`circuit`, `state`, `outcome`, `reason`, `kind`, `action`, `le`); string values. Default none.
    */
   labels?: Readonly<Record<string, string>>;
 }
@@ -55,7 +56,16 @@ export const DEFAULT_PROMETHEUS_PREFIX = 'rpc_breaker_';
 const KNOWN = new Set(['callDurations', 'prefix', 'labels']);
 const PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const RESERVED = new Set(['circuit', 'state', 'outcome', 'reason', 'kind', 'le', 'quantile']);
+const RESERVED = new Set([
+  'circuit',
+  'state',
+  'outcome',
+  'reason',
+  'kind',
+  'action',
+  'le',
+  'quantile',
+]);
 
 /** @throws ConfigError naming the option and the value when one is invalid */
 export function validatePrometheusOptions(options: unknown): ValidatedPrometheusOptions {

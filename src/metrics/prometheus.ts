@@ -18,6 +18,8 @@
  *   `half-open-full`, `bulkhead` (counted from registration on)
  * - `rpc_breaker_fallbacks_total{circuit,kind}` counter: `cache`, `value` (from registration on)
  * - `rpc_breaker_transitions_total{circuit}` counter
+ * - `rpc_breaker_control_actions_total{circuit,action}` counter: `force-open`, `disable`, `reset`
+ *   (operator actions, counted from registration on)
  * - `rpc_breaker_call_duration_seconds{circuit,outcome}` histogram (1 ms … 10 s buckets)
  * - `rpc_breaker_in_flight_calls{circuit}`, `rpc_breaker_retry_after_seconds{circuit}`,
  *   `rpc_breaker_window_failure_ratio{circuit}` gauges, and `rpc_breaker_circuits` (how many)
@@ -35,6 +37,7 @@ import { disposableHandle, type DisposableHandle } from '../core/disposable.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
 import {
   CircuitTally,
+  CONTROL_ACTIONS,
   DEFAULT_DURATION_BUCKETS_S,
   FALLBACK_KINDS,
   OUTCOMES,
@@ -180,6 +183,14 @@ export function registerPrometheusMetrics(
     registers,
     collect: () =>
       perLabel(fallbacks, 'kind', FALLBACK_KINDS, (s, i) => tally.get(s.name)?.fallbacks[i] ?? 0),
+  });
+  const controls: Counter<string> = new Counter({
+    name: names.controlActions,
+    help: 'Operator actions on the circuit (createControlHandler / registry.control), by action.',
+    labelNames: [...constantNames, 'circuit', 'action'],
+    registers,
+    collect: () =>
+      perLabel(controls, 'action', CONTROL_ACTIONS, (s, i) => tally.get(s.name)?.controls[i] ?? 0),
   });
   const transitions: Counter<string> = new Counter({
     name: names.transitions,

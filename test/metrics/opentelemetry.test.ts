@@ -28,6 +28,7 @@ describe('registerOpenTelemetryMetrics', () => {
       'rpc_breaker.call.duration',
       'rpc_breaker.calls',
       'rpc_breaker.circuits',
+      'rpc_breaker.control_actions',
       'rpc_breaker.fallbacks',
       'rpc_breaker.in_flight_calls',
       'rpc_breaker.rejections',
