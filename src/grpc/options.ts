@@ -17,6 +17,7 @@ import {
   type GrpcPackageDefinition,
   type IdempotencyTable,
 } from './idempotency.js';
+import { checkMethodKeys, readKnownMethods, type KnownMethods } from './known-methods.js';
 
 /** A status a gRPC method policy lists: a name (`'UNAVAILABLE'`) or a grpc-js `status` value. */
 export type GrpcPolicyFailure = GrpcStatusName | GrpcStatusCode;
@@ -56,6 +57,13 @@ export interface GrpcBreakerOptions {
    * the own key of a method not known to be safe throws `ConfigError` (see idempotency.ts).
    */
   packageDefinition?: GrpcPackageDefinition;
+  /**
+   * The methods that exist, to check every `methods` key against (a typo would otherwise give a
+   * policy that applies to nothing): a @grpc/proto-loader package definition, or a list of
+   * method paths. Unlike `packageDefinition`, it changes nothing else. Default: keys are checked
+   * for their shape only (and against `packageDefinition` when given).
+   */
+  knownMethods?: KnownMethods;
 }
 
 /** Options after validation; frozen. */
@@ -76,6 +84,7 @@ const KNOWN = new Set([
   'circuitName',
   'packageDefinition',
   'target',
+  'knownMethods',
 ]);
 const METHOD_KEY = /^\/[^/\s]+\/([^/\s]+|\*)$/;
 
@@ -124,6 +133,8 @@ export function validateGrpcOptions(options: unknown): ValidatedGrpcOptions {
   if (o.target !== undefined && (typeof o.target !== 'string' || o.target.trim() === '')) {
     throw new ConfigError('target', 'must be a non-empty string', o.target);
   }
+  if (o.knownMethods !== undefined)
+    checkMethodKeys(Object.keys(methods), readKnownMethods(o.knownMethods));
   const idempotency =
     o.packageDefinition === undefined ? undefined : readIdempotency(o.packageDefinition);
   if (idempotency) checkIdempotency(methods, idempotency, resolve);
