@@ -15,7 +15,7 @@
  * does both. Going down again within `FLAP_MS` of coming back (e.g. an ACL that lets PING through
  * but refuses the scripts) doubles the PING period, up to `MAX_RETRY_MS`.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './options.js';
 
 const TICK_MS = 250;
 const RETRY_MS = 250;
@@ -66,7 +66,7 @@ export class RedisLink {
    * @param timeoutMs how long a command may take before Redis counts as down, ms
    */
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     private readonly timeoutMs: number,
     private readonly events: LinkEvents,
   ) {

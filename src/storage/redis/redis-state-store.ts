@@ -19,7 +19,6 @@
  * either direction. The members' wall clocks are assumed to agree (open periods are in wall time).
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { Clock } from '../../core/clock.js';
 import type {
   CircuitSync,
@@ -32,10 +31,15 @@ import type { Disposable } from '../../core/types.js';
 import { toStored, type StoredState } from '../state-store.js';
 import { RedisKeys } from './keys.js';
 import { deliver, type Member } from './member.js';
-import { validateRedisStoreOptions, type RedisStateStoreOptions } from './options.js';
+import {
+  validateRedisStoreOptions,
+  type RedisClient,
+  type RedisStateStoreOptions,
+} from './options.js';
 import { RedisLink } from './redis-link.js';
 import { CAS_SCRIPT, LEASE_SCRIPT } from './scripts.js';
 import { SharedWindows } from './shared-windows.js';
+import { subscribe, type Subscription } from './subscriber.js';
 import { decodeTransition, encodeTransition, parseStored, storedFields } from './wire.js';
 
 /** Whether the store reaches Redis, as told to `onStatus` listeners. */
@@ -55,8 +59,8 @@ export interface RedisStoreStatus {
  * fleet-wide. Calls never wait on Redis; while it is unusable, circuits run locally.
  */
 export class RedisStateStore implements StateStore {
-  private readonly client: Redis;
-  private readonly subscriber: Redis;
+  private readonly client: RedisClient;
+  private readonly subscriber: Subscription;
   private readonly keys: RedisKeys;
   private readonly link: RedisLink;
   private readonly origin = randomUUID();
@@ -66,7 +70,8 @@ export class RedisStateStore implements StateStore {
   private closed = false;
 
   /**
-   * Uses `options.client` for its commands and one `client.duplicate()` for its subscription.
+   * Uses `options.client` (a `Redis`, Sentinel-managed or not, or a `Cluster`) for its commands
+   * and one `client.duplicate()` for its subscription (subscriber.ts).
    * @throws ConfigError when `client` is not an ioredis client or an option is invalid
    */
   constructor(options: RedisStateStoreOptions) {
@@ -80,20 +85,13 @@ export class RedisStateStore implements StateStore {
     });
     if (shareCounts)
       this.windows = new SharedWindows(client, this.keys, flushMs, () => this.link.up);
-    this.subscriber = client.duplicate();
-    this.subscriber.on('error', () => {}); // its outages are the client's too, reported by the link
-    this.subscriber.on('message', (channel: string, message: string) => {
-      if (channel === this.keys.channel) this.received(message);
-    });
-    // On every (re)connection: subscribe (again, even without autoResubscribe), then re-read
-    // every circuit, since transitions published while unsubscribed were missed.
-    this.subscriber.on('ready', () => {
-      this.subscriber.subscribe(this.keys.channel).then(
-        () => this.reconcileAll(),
-        () => {},
-      );
-    });
-    if (this.subscriber.status === 'wait') this.subscriber.connect().catch(() => {});
+    // Transitions published while unsubscribed were missed: re-read every circuit.
+    this.subscriber = subscribe(
+      client,
+      this.keys.channel,
+      (message) => this.received(message),
+      () => this.reconcileAll(),
+    );
   }
 
   /**
@@ -146,7 +144,7 @@ export class RedisStateStore implements StateStore {
     this.members.clear();
     this.windows?.stop();
     this.link.close();
-    this.subscriber.disconnect();
+    this.subscriber.close();
   }
 
   private isMember(name: string, member: Member): boolean {
