@@ -101,7 +101,30 @@ function removeDir(dir: string): void {
 /** One row of CLUSTER SLOTS: first slot, last slot, master [host, port, …]. */
 type SlotRow = [number, number, [string, number]];
 
-const BASE = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+// Replicas sync at once (Redis 7 waits 5 s by default before a diskless sync): a replica that
+// never synced refuses to take over from its master.
+const BASE = [
+  ...['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+  ...['--repl-diskless-sync-delay', '0'],
+];
+
+/** Waits until every replica among `nodes` reports its link to its master up. */
+async function waitReplicasSynced(nodes: Node[], timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const n of nodes) {
+    const c = n.admin();
+    try {
+      for (;;) {
+        const info = String(await c.info('replication'));
+        if (!info.includes('role:slave') || info.includes('master_link_status:up')) break;
+        if (Date.now() > deadline) throw new Error(`replica ${n.port} did not sync in time`);
+        await sleep(50);
+      }
+    } finally {
+      c.disconnect();
+    }
+  }
+}
 
 /** A 3-master Redis Cluster with one replica per master. */
 export class RedisClusterSet {
@@ -133,6 +156,7 @@ export class RedisClusterSet {
       );
       if (created.status !== 0) throw new Error(`cluster create failed: ${created.stdout}`);
       await set.waitOk();
+      await waitReplicasSynced(nodes);
       return set;
     } catch (error) {
       await set.stop();
@@ -269,6 +293,7 @@ export class SentinelSet {
         started.push(s);
         sentinels.push(s);
       }
+      await waitReplicasSynced([replica]);
       return new SentinelSet(master, replica, sentinels, dir);
     } catch (error) {
       await Promise.all(started.map((n) => n.kill()));
