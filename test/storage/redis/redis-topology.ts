@@ -268,9 +268,15 @@ export class SentinelSet {
     const [mp, rp, ...sp] = await Promise.all(Array.from({ length: 5 }, freePort));
     const started: Node[] = [];
     try {
-      const master = await Node.spawn('redis-server', ['--port', String(mp), ...BASE], mp!);
+      // --dir: a replica writes the RDB it receives there, not in the working directory.
+      const dirArgs = ['--dir', dir];
+      const masterArgs = ['--port', String(mp), ...BASE, ...dirArgs];
+      const master = await Node.spawn('redis-server', masterArgs, mp!);
       started.push(master);
-      const replicaArgs = ['--port', String(rp), ...BASE, '--replicaof', '127.0.0.1', String(mp)];
+      const replicaArgs = [
+        ...['--port', String(rp), ...BASE, ...dirArgs],
+        ...['--replicaof', '127.0.0.1', String(mp)],
+      ];
       const replica = await Node.spawn('redis-server', replicaArgs, rp!);
       started.push(replica);
       const sentinels: Node[] = [];
