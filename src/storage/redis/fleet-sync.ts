@@ -4,7 +4,7 @@
  * members to the stored state — on attach, on reconnect (reconcile) and on a channel hint.
  * Every state a member adopts comes from the circuit's hash, through `parseStored`'s checks.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './options.js';
 import type { SharedCircuitState } from '../../core/circuit-sync.js';
 import { toStored, type StoredState } from '../state-store.js';
 import type { RedisKeys } from './keys.js';
@@ -21,7 +21,7 @@ export class FleetSync {
   closed = false;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     private readonly keys: RedisKeys,
     private readonly link: RedisLink,
     private readonly origin: string,

@@ -1,8 +1,14 @@
 /** Options of `RedisStateStore`, and their validation. */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { ConfigError } from '../../core/errors.js';
 import { requirePositive } from '../../core/validate.js';
 import { validateSharing, type QuorumPolicy, type SharingOption } from './sharing-options.js';
+
+/**
+ * The clients the store accepts: an ioredis `Redis` (single node, or Sentinel-managed with
+ * `sentinels` and `name`) or an ioredis `Cluster`.
+ */
+export type RedisClient = Redis | Cluster;
 
 /** Options of a `RedisStateStore`. */
 export interface RedisStateStoreOptions {
@@ -17,8 +23,10 @@ export interface RedisStateStoreOptions {
    * An ACL user needs `~<prefix>*` keys, `&<prefix>*` channels and the commands
    * `eval hmget hset set publish subscribe ping` (`hincrby pexpire` with `shareCounts`), plus
    * what ioredis sends on connecting (`hello`, `client|setinfo`, `info` for its ready check).
+   * A `Cluster` (ioredis) or a Sentinel-managed `Redis` works as well: see the README's
+   * "Redis Cluster and Sentinel" section (a Cluster also needs `cluster` for slot discovery).
    */
-  client: Redis;
+  client: RedisClient;
   /** Prefix of every key and of the channel; default `rpc-breaker:`. */
   prefix?: string;
   /**
@@ -48,7 +56,7 @@ export interface RedisStateStoreOptions {
 
 /** Validated options with defaults filled in. */
 export interface ValidatedRedisStoreOptions {
-  client: Redis;
+  client: RedisClient;
   prefix: string;
   leaseTimeoutMs: number;
   shareCounts: boolean;
@@ -64,7 +72,7 @@ export interface ValidatedRedisStoreOptions {
 export function validateRedisStoreOptions(
   options: RedisStateStoreOptions,
 ): ValidatedRedisStoreOptions {
-  const client = options?.client as Redis | undefined;
+  const client = options?.client as RedisClient | undefined;
   if (!client || typeof client.duplicate !== 'function' || typeof client.eval !== 'function') {
     throw new ConfigError('client', 'must be an ioredis client', client);
   }

@@ -22,7 +22,7 @@
  * closes again; a fleet open (by quorum, a probe failure of a fleet half-open, or an operator)
  * replaces it. While Redis is unusable, trips stay local and nothing is voted.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './options.js';
 import type { SharedCircuitState } from '../../core/circuit-sync.js';
 import type { StoredState } from '../state-store.js';
 import type { RedisKeys } from './keys.js';
@@ -39,7 +39,7 @@ export class Quorum {
   private readonly timer: ReturnType<typeof setInterval>;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     private readonly keys: RedisKeys,
     private readonly link: RedisLink,
     private readonly origin: string,

@@ -15,8 +15,9 @@
  * does both. Going down again within `FLAP_MS` of coming back (e.g. an ACL that lets PING through
  * but refuses the scripts) doubles the PING period, up to `MAX_RETRY_MS`.
  */
-import type { Redis } from 'ioredis';
 import { timerDelayMs } from '../../core/timer-delay.js';
+import { refreshTopology, usable } from './cluster-health.js';
+import type { RedisClient } from './options.js';
 
 const TICK_MS = 250;
 const RETRY_MS = 250;
@@ -58,7 +59,9 @@ export class RedisLink {
   private retryMs = RETRY_MS;
   private nextPingAt = 0;
   private readonly timer: ReturnType<typeof setInterval>;
-  private readonly onReady = () => this.recovered();
+  // A Cluster is `ready` again with a master dead (e.g. after re-reading its slot map): check.
+  private readonly onReady = () =>
+    this.client.isCluster ? !this.pinging && this.ping(() => this.recovered()) : this.recovered();
   private readonly onClose = () => this.failed(undefined);
 
   /**
@@ -67,7 +70,7 @@ export class RedisLink {
    * @param timeoutMs how long a command may take before Redis counts as down, ms
    */
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     private readonly timeoutMs: number,
     private readonly events: LinkEvents,
   ) {
@@ -141,6 +144,7 @@ export class RedisLink {
 
   private failed(error: unknown): void {
     if (this.closed) return;
+    refreshTopology(this.client);
     if (this.isDown) {
       // Down from the start (the client has not been ready yet): say so once.
       if (!this.toldDown) {
@@ -185,14 +189,17 @@ export class RedisLink {
     }
   }
 
-  /** A PING with no timeout of its own: while down, its answer (however late) means up again. */
+  /**
+   * A PING (on a Cluster also CLUSTER INFO, see cluster-health.ts) with no timeout of its own:
+   * while down, its answer (however late) means up again.
+   */
   private ping(then: () => void): void {
     this.pinging = true;
-    this.client.ping().then(
-      () => {
+    usable(this.client, Math.max(this.timeoutMs, 1_000)).then(
+      (ok) => {
         this.pinging = false;
         this.lastAnswerAt = Date.now();
-        then();
+        if (ok) then();
       },
       () => (this.pinging = false),
     );

@@ -23,7 +23,6 @@
  * agree (quorum.ts). The traffic per circuit lives in fleet-sync.ts.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { Clock } from '../../core/clock.js';
 import type {
   CircuitSync,
@@ -35,10 +34,15 @@ import { FleetSync } from './fleet-sync.js';
 import { HintReads } from './hint-reads.js';
 import { RedisKeys } from './keys.js';
 import { newMember } from './member.js';
-import { validateRedisStoreOptions, type RedisStateStoreOptions } from './options.js';
+import {
+  validateRedisStoreOptions,
+  type RedisClient,
+  type RedisStateStoreOptions,
+} from './options.js';
 import { Quorum } from './quorum.js';
 import { RedisLink } from './redis-link.js';
 import { SharedWindows } from './shared-windows.js';
+import { subscribe, type Subscription } from './subscriber.js';
 import { decodeHint } from './wire.js';
 import { ASYNC_DISPOSE, disposableHandle, type DisposableHandle } from '../../core/disposable.js';
 
@@ -59,8 +63,8 @@ export interface RedisStoreStatus {
  * fleet-wide. Calls never wait on Redis; while it is unusable, circuits run locally.
  */
 export class RedisStateStore implements StateStore {
-  private readonly client: Redis;
-  private readonly subscriber: Redis;
+  private readonly client: RedisClient;
+  private readonly subscriber: Subscription;
   private readonly keys: RedisKeys;
   private readonly link: RedisLink;
   private readonly origin = randomUUID();
@@ -72,7 +76,8 @@ export class RedisStateStore implements StateStore {
   private closed = false;
 
   /**
-   * Uses `options.client` for its commands and one `client.duplicate()` for its subscription.
+   * Uses `options.client` (a `Redis`, Sentinel-managed or not, or a `Cluster`) for its commands
+   * and one `client.duplicate()` for its subscription (subscriber.ts).
    * @throws ConfigError when `client` is not an ioredis client or an option is invalid
    */
   constructor(options: RedisStateStoreOptions) {
@@ -93,24 +98,19 @@ export class RedisStateStore implements StateStore {
     this.quorum?.announce();
     if (shareCounts)
       this.windows = new SharedWindows(client, this.keys, flushMs, () => this.link.up);
-    this.subscriber = client.duplicate();
-    this.subscriber.on('error', () => {}); // its outages are the client's too, reported by the link
-    this.subscriber.on('message', (channel: unknown, message: unknown) => {
-      try {
-        if (channel === this.keys.channel) this.received(message);
-      } catch {
-        // nothing sent on the channel may break the subscriber
-      }
-    });
-    // On every (re)connection: subscribe (again, even without autoResubscribe), then re-read
-    // every circuit, since transitions published while unsubscribed were missed.
-    this.subscriber.on('ready', () => {
-      this.subscriber.subscribe(this.keys.channel).then(
-        () => this.reconcileAll(),
-        () => {},
-      );
-    });
-    if (this.subscriber.status === 'wait') this.subscriber.connect().catch(() => {});
+    // Transitions published while unsubscribed were missed: re-read every circuit.
+    this.subscriber = subscribe(
+      client,
+      this.keys.channel,
+      (message) => {
+        try {
+          this.received(message);
+        } catch {
+          // nothing sent on the channel may break the subscriber
+        }
+      },
+      () => this.reconcileAll(),
+    );
   }
 
   /**
@@ -167,7 +167,7 @@ export class RedisStateStore implements StateStore {
     this.quorum?.stop();
     this.windows?.stop();
     this.link.close();
-    this.subscriber.disconnect();
+    this.subscriber.close();
   }
 
   /** `close()`, for `await using`. */

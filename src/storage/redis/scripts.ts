@@ -56,21 +56,21 @@ return n
 `;
 
 /**
- * One flush of a circuit's shared window. KEYS[1] the bucket key prefix (`…w:{<name>}:<gen>:`);
- * ARGV: current epoch second, buckets in the window, TTL ms, calls, failures, slow calls. Adds
- * the counts to the current second's bucket (HINCRBY, PEXPIRE), then returns the sums {c, f, s}
- * over the window's buckets, so one round trip both writes and reads. A bucket field that is not a
- * whole number in (0, 1e12) counts as 0: a negative one written by someone else must not cancel
- * real counts.
+ * One flush of a circuit's shared window. KEYS: the window's bucket keys, oldest second first,
+ * the current second last (`…w:{<name>}:<gen>:<epochSecond>`: one hash tag, so one Cluster
+ * slot, and every key declared, as Redis Cluster requires); ARGV: TTL ms, calls, failures, slow
+ * calls. Adds the counts to the current second's bucket (HINCRBY, PEXPIRE), then returns the
+ * sums {c, f, s} over all the buckets, so one round trip both writes and reads. A bucket field
+ * that is not a whole number in (0, 1e12) counts as 0: a negative one written by someone else
+ * must not cancel real counts.
  */
 export const WINDOW_SCRIPT = `
-local now = tonumber(ARGV[1])
-if tonumber(ARGV[4]) > 0 then
-  local k = KEYS[1] .. now
-  redis.call('HINCRBY', k, 'c', ARGV[4])
-  if tonumber(ARGV[5]) > 0 then redis.call('HINCRBY', k, 'f', ARGV[5]) end
-  if tonumber(ARGV[6]) > 0 then redis.call('HINCRBY', k, 's', ARGV[6]) end
-  redis.call('PEXPIRE', k, ARGV[3])
+if tonumber(ARGV[2]) > 0 then
+  local k = KEYS[#KEYS]
+  redis.call('HINCRBY', k, 'c', ARGV[2])
+  if tonumber(ARGV[3]) > 0 then redis.call('HINCRBY', k, 'f', ARGV[3]) end
+  if tonumber(ARGV[4]) > 0 then redis.call('HINCRBY', k, 's', ARGV[4]) end
+  redis.call('PEXPIRE', k, ARGV[1])
 end
 local function count(x)
   x = tonumber(x)
@@ -78,8 +78,8 @@ local function count(x)
   return 0
 end
 local c, f, s = 0, 0, 0
-for i = now - tonumber(ARGV[2]) + 1, now do
-  local v = redis.call('HMGET', KEYS[1] .. i, 'c', 'f', 's')
+for i = 1, #KEYS do
+  local v = redis.call('HMGET', KEYS[i], 'c', 'f', 's')
   c = c + count(v[1])
   f = f + count(v[2])
   s = s + count(v[3])

@@ -3,9 +3,10 @@
  *
  * A call only bumps three local counters (`record`, O(1), no I/O). One timer per store, unref'd,
  * flushes every `flushMs`: for each circuit that counted calls since the last flush, one Lua
- * script (see WINDOW_SCRIPT), all of them in one pipeline, adds the counts to the bucket of the
+ * script (see WINDOW_SCRIPT), one command per circuit sent together, adds the counts to the bucket of the
  * current wall-clock second, `<prefix>w:{<name>}:<generation>:<epochSecond>` (a hash c/f/s that
- * expires a little after the window), and sums the buckets of the window's last
+ * expires a little after the window; every bucket key is passed to the script, all in the
+ * circuit's hash slot, so it runs on Redis Cluster), and sums the buckets of the window's last
  * ceil(windowMs / 1000) seconds. Those fleet totals are cached; `totals()` is the cache plus
  * what this process sent or counted since (so its own calls are never missing nor counted twice).
  * The window is therefore accurate to about a second plus `flushMs`.
@@ -18,10 +19,10 @@
  * undefined and the circuit judges its local window, which counts all along. Counts made while
  * Redis does not answer stay local: they are dropped rather than written late as if they were new.
  */
-import type { Redis } from 'ioredis';
 import type { SharedCounts, SyncedCircuit } from '../../core/circuit-sync.js';
 import type { WindowTotals } from '../../core/windows/rate-window.js';
 import type { RedisKeys } from './keys.js';
+import type { RedisClient } from './options.js';
 import { WINDOW_SCRIPT } from './scripts.js';
 import { timerDelayMs } from '../../core/timer-delay.js';
 import { parseWindowSums } from './wire.js';
@@ -136,7 +137,7 @@ export class SharedWindows {
    * @param ready whether commands may be sent now
    */
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     private readonly keys: RedisKeys,
     private readonly flushMs: number,
     private readonly ready: () => boolean,
@@ -182,30 +183,31 @@ export class SharedWindows {
       return;
     }
     const second = Math.floor(Date.now() / 1000);
-    const batch: Array<{ entry: CircuitCounts; epoch: number }> = [];
-    const pipeline = this.client.pipeline();
+    const batch: Array<{ entry: CircuitCounts; epoch: number; reply: Promise<unknown> }> = [];
     for (const e of this.entries) {
       if (e.pendingCalls === 0) continue; // idle: its totals age out; a call brings it back
       const [c, f, s] = e.take();
       const ttlMs = e.buckets * 1000 + this.flushMs + 1000;
-      const key = `${e.keyBase}${e.generation}:`;
-      pipeline.eval(WINDOW_SCRIPT, 1, key, second, e.buckets, ttlMs, c, f, s);
-      batch.push({ entry: e, epoch: e.epoch });
+      const keys = Array.from(
+        { length: e.buckets },
+        (_, i) => `${e.keyBase}${e.generation}:${second - e.buckets + 1 + i}`,
+      );
+      // One command per circuit, not a pipeline: on a Cluster the circuits' slots are spread
+      // over the masters, and ioredis sends the commands of one tick together anyway.
+      const reply = this.client.eval(WINDOW_SCRIPT, keys.length, ...keys, ttlMs, c, f, s);
+      batch.push({ entry: e, epoch: e.epoch, reply });
     }
     if (batch.length === 0) return;
     this.flushingSince = tick;
-    pipeline.exec().then(
-      (results) => {
-        this.flushingSince = -1;
-        batch.forEach(({ entry, epoch }, i) => {
-          const [error, value] = results?.[i] ?? [new Error('no reply')];
-          entry.answered(epoch, error ? undefined : value, this.tick);
-        });
-      },
-      () => {
-        this.flushingSince = -1;
-        for (const { entry, epoch } of batch) entry.answered(epoch, undefined, this.tick);
-      },
+    const settled = batch.map(({ entry, epoch, reply }) =>
+      reply.then(
+        (value) => () => entry.answered(epoch, value, this.tick),
+        () => () => entry.answered(epoch, undefined, this.tick),
+      ),
     );
+    void Promise.all(settled).then((answers) => {
+      this.flushingSince = -1;
+      for (const answer of answers) answer();
+    });
   }
 }
