@@ -22,19 +22,24 @@ const SECONDS = 6;
 const DELAYS = [0, 0, 0, 40];
 
 type Contender = { name: string; policy: GrpcMethodPolicy };
+const budget = { ratio: 0.3, minPerSecond: 1 };
 const contenders: Contender[] = [
   { name: 'no hedging', policy: {} },
-  { name: 'hedging after 10 ms', policy: { idempotent: true, hedging: { delayMs: 10 } } },
   {
-    name: 'hedging at p90',
-    policy: { idempotent: true, hedging: { percentile: 0.9, minDelayMs: 2 } },
+    name: 'after 10 ms (default budget 0.1)',
+    policy: { idempotent: true, hedging: { delayMs: 10 } },
   },
   {
-    name: 'hedging at p90, budget 0.3',
-    policy: {
-      idempotent: true,
-      hedging: { percentile: 0.9, minDelayMs: 2, budget: { ratio: 0.3, minPerSecond: 1 } },
-    },
+    name: 'after 10 ms, budget 0.3',
+    policy: { idempotent: true, hedging: { delayMs: 10, budget } },
+  },
+  {
+    name: 'at p50, budget 0.3',
+    policy: { idempotent: true, hedging: { percentile: 0.5, minDelayMs: 2, budget } },
+  },
+  {
+    name: 'at p90, budget 0.3',
+    policy: { idempotent: true, hedging: { percentile: 0.9, minDelayMs: 2, budget } },
   },
 ];
 
