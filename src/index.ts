@@ -61,6 +61,15 @@ export type { HedgingOptions } from './retry/hedging-options.js';
 // as 'rpc-breaker/grpc', as is Thrift as 'rpc-breaker/thrift'.
 export { createGrpcBreakerInterceptor } from './grpc/interceptor.js';
 export { DEFAULT_GRPC_UNARY_TIMEOUT_MS } from './grpc/method-runtime.js';
+export {
+  endpointBreakerServiceConfig,
+  registerEndpointBreaker,
+  type EndpointServiceConfigOptions,
+} from './grpc/endpoints/register.js';
+export type {
+  EndpointBreakerOptions,
+  EndpointReadmission,
+} from './grpc/endpoints/endpoint-options.js';
 export type { GrpcBreakerOptions, GrpcMethodPolicy, GrpcPolicyFailure } from './grpc/options.js';
 export type { GrpcInterceptor, GrpcStatusCode, GrpcUnaryClient } from './grpc/grpc-types.js';
 export {

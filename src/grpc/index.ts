@@ -21,3 +21,9 @@ export {
   type GrpcHealthProbeOptions,
 } from './health-probe.js';
 export type { GrpcPackageDefinition, IdempotencyLevel } from './idempotency.js';
+export {
+  endpointBreakerServiceConfig,
+  registerEndpointBreaker,
+  type EndpointServiceConfigOptions,
+} from './endpoints/register.js';
+export type { EndpointBreakerOptions, EndpointReadmission } from './endpoints/endpoint-options.js';

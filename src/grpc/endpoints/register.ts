@@ -22,7 +22,7 @@ import {
  * endpoint whose circuit is open gets no picks, within the ejection cap; it comes back through
  * the circuit's half-open state (a few real calls, or a health check on its own connection).
  *
- * @param grpc your `@grpc/grpc-js` module (`import * as grpc from '@grpc/grpc-js'`): the policy
+ * @param grpc your @grpc/grpc-js module (its namespace import): the policy
  *   must be registered in the copy your channels use
  * @example
  * const registry = new CircuitRegistry();
@@ -34,14 +34,21 @@ import {
  * @throws ConfigError when an option is invalid, or `grpc` is not the grpc-js module
  */
 export function registerEndpointBreaker(
-  grpc: typeof Grpc,
+  grpc: GrpcModule,
   options?: EndpointBreakerOptions,
 ): string {
-  if (typeof grpc?.experimental?.registerLoadBalancerType !== 'function') {
+  const g = grpc as Partial<typeof Grpc> | undefined;
+  if (typeof g?.experimental?.registerLoadBalancerType !== 'function') {
     throw new ConfigError('grpc', 'must be the @grpc/grpc-js module (1.10 or newer)', grpc);
   }
-  return registerEndpointPolicy(grpc, validateEndpointOptions(options));
+  return registerEndpointPolicy(g as typeof Grpc, validateEndpointOptions(options));
 }
+
+/**
+ * The `@grpc/grpc-js` module, as `registerEndpointBreaker` takes it (typed structurally, so that
+ * the package's declarations need no @grpc/grpc-js types).
+ */
+export type GrpcModule = { readonly experimental: object };
 
 /** Options of `endpointBreakerServiceConfig`. */
 export interface EndpointServiceConfigOptions {
