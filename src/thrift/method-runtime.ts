@@ -22,7 +22,7 @@ export const DEFAULT_THRIFT_TIMEOUT_MS = 10_000;
 /** What the wrapper knows about one RPC method. */
 export interface MethodRuntime {
   readonly rpc: RpcMethod;
-  /** Name of the circuit guarding it, `${service}/${method}`. */
+  /** Name of the circuit guarding it, `${service}/${method}` or `${target}/${service}/${method}`. */
   readonly circuit: string;
   readonly policy: ThriftMethodPolicy;
   /** The circuit part of the policy, handed to `registry.get`. */
@@ -52,7 +52,7 @@ export class MethodRuntimes {
     const policy = resolveMethodPolicy(thriftMethodKeys(rpc.name), defaults, methods);
     const rt: MethodRuntime = Object.freeze({
       rpc,
-      circuit: `${service}/${rpc.name}`,
+      circuit: `${this.options.circuitPrefix}/${rpc.name}`,
       policy,
       circuitPolicy: policy.circuit,
       classifier: createThriftOutcomeClassifier(policy),

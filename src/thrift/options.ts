@@ -11,17 +11,22 @@ import { CircuitRegistry } from '../registry/circuit-registry.js';
 import type { RpcMethod } from './rpc-methods.js';
 import type { ThriftConnection, ThriftMethodPolicy } from './types.js';
 import { checkThriftIdempotency, rejectThriftHedging } from './idempotency.js';
+import { connectionTarget } from './connection-target.js';
 
 /** Options after validation; frozen. */
 export interface ValidatedThriftOptions {
   readonly registry: CircuitRegistry;
   readonly service: string;
+  /**
+   * What circuit names start with: `<target>/<service>` with a `target`, else `service`.
+   */
+  readonly circuitPrefix: string;
   readonly connection: ThriftConnection | undefined;
   readonly defaults: ThriftMethodPolicy | undefined;
   readonly methods: Readonly<Record<string, ThriftMethodPolicy>>;
 }
 
-const KNOWN = new Set(['connection', 'registry', 'service', 'defaults', 'methods']);
+const KNOWN = new Set(['connection', 'registry', 'service', 'defaults', 'methods', 'target']);
 
 /** The method keys to look up for a call of `method`, most specific first. */
 export function thriftMethodKeys(method: string): readonly string[] {
@@ -72,11 +77,31 @@ export function validateThriftOptions(
   }
   checkThriftIdempotency(methods, resolve);
   rejectThriftHedging(defaults, methods);
+  const service = (o.service as string | undefined) ?? defaultService();
+  const target = readTarget(o.target, connection);
   return Object.freeze({
     registry: registry ?? new CircuitRegistry(),
-    service: (o.service as string | undefined) ?? defaultService(),
+    service,
+    circuitPrefix: target === undefined ? service : `${target}/${service}`,
     connection,
     defaults,
     methods,
   });
+}
+
+/**
+ * The `target` option: a name of the user's, or `true` for the connection's `host:port` (or
+ * URL); undefined without one.
+ * @throws ConfigError when it is neither, or `true` with a connection that names no peer
+ */
+function readTarget(target: unknown, connection: unknown): string | undefined {
+  if (target === undefined || target === false) return undefined;
+  if (typeof target === 'string' && target.trim() !== '') return target;
+  if (target === true) {
+    const t = connectionTarget(connection);
+    if (t === undefined)
+      throw new ConfigError('target', 'is true, but the connection names no host to use', target);
+    return t;
+  }
+  throw new ConfigError('target', 'must be a non-empty string or true', target);
 }

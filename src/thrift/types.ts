@@ -86,6 +86,13 @@ export interface ThriftBreakerOptions<C> {
    * Give it explicitly when two wrapped clients of the same service talk to different servers.
    */
   service?: string;
+  /**
+   * What the client talks to, so that clients of one service to different servers never share
+   * circuits on one registry: `true` takes the connection's `host:port` (or the HTTP URL), a
+   * string is a name of yours. Circuits are then named `${target}/${service}/${method}`
+   * (`127.0.0.1:9090/Catalog/getItem`). Default: none.
+   */
+  target?: string | true;
   /** Policy of every method; the entries of `methods` are merged over it. */
   defaults?: ThriftMethodPolicy;
   /** Policies by method name, or `'*'`. The method's own entry is merged over `'*'`, then `defaults`. */
