@@ -77,6 +77,16 @@ export function validateThriftOptions(
   }
   checkThriftIdempotency(methods, resolve);
   rejectThriftHedging(defaults, methods);
+  for (const [key, policy] of Object.entries(methods)) {
+    // A oneway method has no reply to stand in for: its fallback could never be served. Through
+    // `defaults` or '*' a fallback simply does not apply to oneway methods.
+    if (policy.fallback && rpcs.get(key)?.oneway)
+      throw new ConfigError(
+        `methods[${JSON.stringify(key)}].fallback`,
+        'is set on a oneway method, which has no reply a fallback could stand in for',
+        policy.fallback,
+      );
+  }
   const service = (o.service as string | undefined) ?? defaultService();
   const target = readTarget(o.target, connection);
   return Object.freeze({

@@ -1,5 +1,5 @@
 /**
- * Two wrapped clients of one service to two different servers, on one registry: with `target`,
+ * Per-target circuit names and oneway fallbacks. Two wrapped clients of one service to two different servers, on one registry: with `target`,
  * server B failing opens only B's circuits and calls to A keep succeeding; without it (the old
  * default) they would share — and the test shows that too, so the option is what isolates them.
  */
@@ -69,5 +69,19 @@ describe('Thrift circuits per target', () => {
       expect(() =>
         wrapThriftClient(conn.client, { connection: conn.connection, target: target as never }),
       ).toThrow(ConfigError);
+  });
+});
+
+describe('fallbacks on oneway methods', () => {
+  it('refuses one on a oneway method’s own entry, and lets defaults pass over oneway methods', () => {
+    const conn = connectCatalog('es6', 'framed-binary', 1);
+    cleanup.push(() => conn.close());
+    const wrap = (options: object) =>
+      wrapThriftClient(conn.client, { connection: conn.connection, ...options });
+    expect(() => wrap({ methods: { recordView: { fallback: { value: null } } } })).toThrow(
+      'methods["recordView"].fallback is set on a oneway method',
+    );
+    expect(() => wrap({ defaults: { fallback: { value: null } } })).not.toThrow();
+    expect(() => wrap({ methods: { '*': { fallback: { value: null } } } })).not.toThrow();
   });
 });
