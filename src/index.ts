@@ -81,6 +81,12 @@ export {
 
 // Thrift (thrift is a peer dependency)
 export { wrapThriftClient } from './thrift/wrap-client.js';
+export {
+  isThriftCallOptions,
+  thriftCallOptions,
+  type ThriftCallOptions,
+  type ThriftCallOptionsInit,
+} from './thrift/call-options.js';
 export type {
   PromisedClient,
   PromisedRpc,

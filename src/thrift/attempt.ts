@@ -49,22 +49,36 @@ interface ClientInternals {
   output?: { outBuffers?: unknown; outCount?: unknown };
 }
 
-/** Runs one attempt of `method` with `args`, ending within `timeoutMs`; tells `owner` how. */
+/** A running attempt, as its owner may end it early. */
+export interface AttemptHandle {
+  /**
+   * Ends the attempt now as the caller's own doing: its reply slot is forgotten (a late reply is
+   * dropped) and the owner learns of `reason` as a `local` end. A no-op once it has ended.
+   */
+  cancel(reason: unknown): void;
+}
+
+/**
+ * Runs one attempt of `method` with `args`, ending within `timeoutMs`; tells `owner` how.
+ * @returns a handle to cancel it, or undefined when it ended before returning
+ */
 export function startAttempt(
   env: AttemptEnv,
   method: RpcMethod,
   args: readonly unknown[],
   timeoutMs: number,
   owner: AttemptOwner,
-): void {
+): AttemptHandle | undefined {
   if (env.watch?.isDown) {
     owner.attemptEnded(false, new ThriftTransportError(method.name, 'down'), false);
-    return;
+    return undefined;
   }
-  new Attempt(env, method, owner, timeoutMs).start(args);
+  const attempt = new Attempt(env, method, owner, timeoutMs);
+  attempt.start(args);
+  return attempt;
 }
 
-class Attempt implements WatchedCall, DeadlineNode {
+class Attempt implements WatchedCall, DeadlineNode, AttemptHandle {
   private done = false;
   private seqid: number | undefined;
   private mark: QueueMark | undefined;
@@ -146,6 +160,11 @@ class Attempt implements WatchedCall, DeadlineNode {
   failFromConnection(reason: 'closed' | 'error', cause: unknown): void {
     this.abandon();
     this.finish(false, connectionFailure(this.method.name, reason, cause), false);
+  }
+
+  cancel(reason: unknown): void {
+    this.abandon();
+    this.finish(false, reason, true);
   }
 
   /** Forgets the pending reply slot (a late reply is then dropped) and any queued request. */

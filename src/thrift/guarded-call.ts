@@ -21,7 +21,8 @@ import type { Permit } from '../core/types.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
 import type { CallContext } from '../classify/call-context.js';
 import { deriveCacheKey, type FallbackServed } from '../fallback/index.js';
-import { startAttempt, type AttemptEnv, type AttemptOwner } from './attempt.js';
+import { startAttempt, type AttemptEnv, type AttemptHandle, type AttemptOwner } from './attempt.js';
+import type { ThriftCallOptions } from './call-options.js';
 import { thriftCallContext, type MethodRuntime } from './method-runtime.js';
 import { serializeArgs } from './args-key.js';
 import { timerDelayMs } from '../core/timer-delay.js';
@@ -34,9 +35,17 @@ export interface ClientEnv extends AttemptEnv {
   readonly registry: CircuitRegistry;
 }
 
-/** Runs a guarded call of `rt` with `args`; resolves with the reply or the fallback answer. */
-export function guardedCall(env: ClientEnv, rt: MethodRuntime, args: unknown[]): Promise<unknown> {
-  return new ThriftCall(env, rt, args).run();
+/**
+ * Runs a guarded call of `rt` with `args`; resolves with the reply or the fallback answer.
+ * @param options the caller's own signal and deadline for this call, if any
+ */
+export function guardedCall(
+  env: ClientEnv,
+  rt: MethodRuntime,
+  args: unknown[],
+  options?: ThriftCallOptions,
+): Promise<unknown> {
+  return new ThriftCall(env, rt, args, options).run();
 }
 
 class ThriftCall implements FallbackCall, AttemptOwner {
@@ -46,14 +55,24 @@ class ThriftCall implements FallbackCall, AttemptOwner {
   private permit: Permit | undefined;
   private breaker: CircuitBreaker | undefined;
   private lastFailure: { error: unknown } | undefined;
-  private resolve!: (value: unknown) => void;
-  private reject!: (error: unknown) => void;
+  private settle!: { resolve: (value: unknown) => void; reject: (error: unknown) => void };
+  private settled = false;
+  /** Deadline of the whole call, ms: the caller's own or the method's. */
+  private readonly timeoutMs: number;
+  private readonly signal: AbortSignal | undefined;
+  /** What a caller's abort must stop: the running attempt, or a retry delay or fallback timer. */
+  private current: AttemptHandle | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly env: ClientEnv,
     private readonly rt: MethodRuntime,
     private readonly args: unknown[],
-  ) {}
+    options: ThriftCallOptions | undefined,
+  ) {
+    this.timeoutMs = options?.timeoutMs ?? rt.timeoutMs;
+    this.signal = options?.signal;
+  }
 
   /**
    * The response-cache key: `deriveCacheKey` over the method and the canonical argument text.
@@ -79,16 +98,51 @@ class ThriftCall implements FallbackCall, AttemptOwner {
 
   run(): Promise<unknown> {
     const p = new Promise<unknown>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
+      this.settle = { resolve, reject };
     });
+    const { signal } = this;
+    if (signal) {
+      // A call its caller has already given up on is not sent, and counts as nothing.
+      if (signal.aborted) {
+        this.reject(signal.reason);
+        return p;
+      }
+      signal.addEventListener('abort', this.onAbort);
+    }
     this.rt.retry?.onOriginalCall();
     // The key is the arguments as sent: a caller may change its objects while the call runs.
     if (this.rt.fallback?.caches) this.cacheKey();
-    this.deadline = performance.now() + this.rt.timeoutMs;
+    this.deadline = performance.now() + this.timeoutMs;
     this.next();
     return p;
   }
+
+  private resolve(value: unknown): void {
+    if (this.end()) this.settle.resolve(value);
+  }
+
+  private reject(error: unknown): void {
+    if (this.end()) this.settle.reject(error);
+  }
+
+  /** Marks the call settled and lets go of the caller's signal; false if it already was. */
+  private end(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.signal?.removeEventListener('abort', this.onAbort);
+    return true;
+  }
+
+  /**
+   * The caller aborted: the running attempt ends as the caller's own doing (counted as nothing,
+   * its late reply dropped); a retry delay or a pending fallback is cut short.
+   */
+  private readonly onAbort = (): void => {
+    const reason = this.signal!.reason as unknown;
+    if (this.current) this.current.cancel(reason);
+    else this.reject(reason);
+  };
 
   /** Starts the next attempt, or answers for the circuit when it rejects it. */
   private next(): void {
@@ -105,13 +159,16 @@ class ThriftCall implements FallbackCall, AttemptOwner {
     this.permit = permit;
     this.breaker = breaker;
     const remainingMs = Math.max(1, Math.ceil(this.deadline - performance.now()));
-    startAttempt(env, rt.rpc, this.args, remainingMs, this);
+    const attempt = startAttempt(env, rt.rpc, this.args, remainingMs, this);
+    // The attempt may have ended already (a oneway reply, a connection that is down).
+    if (this.permit === permit) this.current = attempt;
   }
 
   attemptEnded(ok: boolean, valueOrError: unknown, local: boolean): void {
     const { rt } = this;
     const permit = this.permit!;
     this.permit = undefined;
+    this.current = undefined;
     if (ok) {
       permit.record('success');
       if (rt.fallback?.caches) rt.fallback.remember(this, valueOrError);
@@ -126,7 +183,7 @@ class ThriftCall implements FallbackCall, AttemptOwner {
     if (rt.retry && state !== 'open' && state !== 'forced-open') {
       const delay = rt.retry.nextDelay(this.attempt, this.deadline - performance.now());
       if (delay !== undefined) {
-        if (delay > 0) setTimeout(() => this.next(), timerDelayMs(delay));
+        if (delay > 0) this.timer = setTimeout(() => this.next(), timerDelayMs(delay));
         else this.next();
         return;
       }
@@ -145,25 +202,18 @@ class ThriftCall implements FallbackCall, AttemptOwner {
     }
     if (served instanceof Promise) {
       // The deadline covers the fallback too: one that never settles must not hang the call.
-      let late = false;
-      const timer = setTimeout(
-        () => {
-          late = true;
-          this.reject(new ThriftTimeoutError(this.rt.rpc.name, this.rt.timeoutMs));
-        },
+      // A caller's abort settles the call meanwhile; whatever the fallback gives later is dropped.
+      this.timer = setTimeout(
+        () => this.reject(new ThriftTimeoutError(this.rt.rpc.name, this.timeoutMs)),
         timerDelayMs(this.deadline - performance.now()),
       );
       served.then(
         (a) => {
-          clearTimeout(timer);
-          if (late) return;
+          if (this.settled) return;
           if (a) this.served(a);
           else this.reject(error);
         },
-        (e: unknown) => {
-          clearTimeout(timer);
-          this.reject(e);
-        },
+        (e: unknown) => this.reject(e),
       );
     } else if (served) {
       this.served(served);

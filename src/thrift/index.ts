@@ -4,6 +4,12 @@
  * point loads them.
  */
 export { wrapThriftClient } from './wrap-client.js';
+export {
+  isThriftCallOptions,
+  thriftCallOptions,
+  type ThriftCallOptions,
+  type ThriftCallOptionsInit,
+} from './call-options.js';
 export type {
   PromisedClient,
   PromisedRpc,

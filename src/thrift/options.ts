@@ -21,7 +21,7 @@ export interface ValidatedThriftOptions {
    * What circuit names start with: `<target>/<service>` with a `target`, else `service`.
    */
   readonly circuitPrefix: string;
-  readonly connection: ThriftConnection | undefined;
+  readonly connection: ThriftConnection | null;
   readonly defaults: ThriftMethodPolicy | undefined;
   readonly methods: Readonly<Record<string, ThriftMethodPolicy>>;
 }
@@ -64,8 +64,17 @@ export function validateThriftOptions(
       }
     },
   );
-  const connection = o.connection as ThriftConnection | undefined;
-  if (connection !== undefined && typeof (connection as { on?: unknown })?.on !== 'function') {
+  const connection = o.connection as ThriftConnection | null | undefined;
+  if (connection === undefined) {
+    throw new ConfigError(
+      'connection',
+      'is required: the connection the client was created on, whose refused or dropped ' +
+        "connection would otherwise emit an unhandled 'error' that ends the process (null opts " +
+        'out when you listen for its errors yourself)',
+      connection,
+    );
+  }
+  if (connection !== null && typeof (connection as { on?: unknown })?.on !== 'function') {
     throw new ConfigError(
       'connection',
       'must be the thrift connection the client was created on (an event emitter)',

@@ -5,6 +5,7 @@
 import type { MethodPolicy } from '../registry/method-policy.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
 import type { ThriftFailure } from '../classify/thrift-errors.js';
+import type { ThriftCallOptions } from './call-options.js';
 
 /** The policy of one Thrift method (or of `'*'`). */
 export type ThriftMethodPolicy = MethodPolicy<ThriftFailure>;
@@ -30,7 +31,8 @@ export type RpcMethodOf<C> = {
 
 /**
  * One RPC method of a generated client as the wrapper exposes it: it returns a Promise of the
- * method's result, with or without a trailing Node-style callback (which is still called).
+ * method's result, with or without a trailing Node-style callback (which is still called), and
+ * takes per-call options (`thriftCallOptions({ signal, timeoutMs })`) after the IDL's arguments.
  *
  * thrift-compiler's `.d.ts` for `js:node,ts` declares each method twice, `getItem(id): Item` and
  * `getItem(id, callback?: (error, response: Item) => void): void`; the result type `R` is read
@@ -40,10 +42,21 @@ export type RpcMethodOf<C> = {
 export type PromisedRpc<F> = F extends (...args: infer P) => infer Ret
   ? Required<P> extends [...infer A, infer Last]
     ? Last extends (error: any, response: infer R) => unknown
-      ? { (...args: A): Promise<R>; (...args: [...A, callback: Last]): Promise<R> }
-      : (...args: P) => Promise<Awaited<Ret>>
-    : (...args: P) => Promise<Awaited<Ret>>
+      ? {
+          (...args: A): Promise<R>;
+          (...args: [...A, options: ThriftCallOptions]): Promise<R>;
+          (...args: [...A, callback: Last]): Promise<R>;
+          (...args: [...A, options: ThriftCallOptions, callback: Last]): Promise<R>;
+        }
+      : WithCallOptions<P, Promise<Awaited<Ret>>>
+    : WithCallOptions<P, Promise<Awaited<Ret>>>
   : F;
+
+/** A method of parameters `P` returning `Ret`, also taking per-call options after them. */
+type WithCallOptions<P extends unknown[], Ret> = {
+  (...args: P): Ret;
+  (...args: [...Required<P>, options: ThriftCallOptions]): Ret;
+};
 
 /**
  * What `wrapThriftClient` returns for a client of type `C`: every RPC method returns a Promise
@@ -72,12 +85,14 @@ export type ThriftMethodPolicies<C> = { [M in RpcMethodOf<C>]?: ThriftMethodPoli
 /** Options of `wrapThriftClient`. */
 export interface ThriftBreakerOptions<C> {
   /**
-   * The connection the client was created on. With it, pending calls fail at once when it closes
-   * or errors, calls made while it is down are refused as transport failures instead of being
-   * queued for a reconnect, and its `error` events never crash the process. Without it, every
-   * failure is seen through the call deadline only.
+   * The connection the client was created on (required). Pending calls fail at once when it
+   * closes or errors, calls made while it is down are refused as transport failures instead of
+   * being queued for a reconnect, and its `error` events never crash the process (npm thrift
+   * emits `error` on a refused or dropped connection, which kills a process with no listener).
+   * `null` opts out, for a client whose connection you watch yourself: every failure is then seen
+   * through the call deadline only.
    */
-  connection?: ThriftConnection;
+  connection: ThriftConnection | null;
   /** Where circuits live; default: a private `CircuitRegistry` with default settings. */
   registry?: CircuitRegistry;
   /**

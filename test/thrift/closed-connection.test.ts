@@ -51,7 +51,7 @@ for (const style of ['callback', 'es6'] as const satisfies readonly ClientStyle[
         s.set({ kind: 'fail' });
         const registry = new CircuitRegistry({ defaults: { trip: { consecutiveFailures: 10 } } });
         const rpc = wrapThriftClient(client, {
-          ...(watched ? { connection: conn.connection } : {}),
+          connection: watched ? conn.connection : null,
           registry,
           defaults: {
             timeoutMs: 400,
@@ -78,7 +78,7 @@ for (const style of ['callback', 'es6'] as const satisfies readonly ClientStyle[
         const registry = new CircuitRegistry();
         registry.get('Catalog/getItem').forceOpen();
         const rpc = wrapThriftClient(client, {
-          ...(watched ? { connection: conn.connection } : {}),
+          connection: watched ? conn.connection : null,
           registry,
           defaults: {
             fallback: {

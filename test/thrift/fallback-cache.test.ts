@@ -30,7 +30,10 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-async function setup(style: ClientStyle, options: ThriftBreakerOptions<Es6CatalogClient> = {}) {
+async function setup(
+  style: ClientStyle,
+  options: Partial<ThriftBreakerOptions<Es6CatalogClient>> = {},
+) {
   const s = await CatalogServer.start('framed-binary');
   cleanup.push(() => s.close());
   const conn = connectCatalog(style, 'framed-binary', s.port);

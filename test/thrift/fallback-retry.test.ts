@@ -27,7 +27,10 @@ afterEach(async () => {
 });
 
 /** Both styles have the same method names; the es6 type stands for either in the options. */
-async function setup(style: ClientStyle, options: ThriftBreakerOptions<Es6CatalogClient> = {}) {
+async function setup(
+  style: ClientStyle,
+  options: Partial<ThriftBreakerOptions<Es6CatalogClient>> = {},
+) {
   const s = await CatalogServer.start('framed-binary');
   cleanup.push(() => s.close());
   const conn = connectCatalog(style, 'framed-binary', s.port);

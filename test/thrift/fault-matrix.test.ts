@@ -36,7 +36,10 @@ async function server(kind: WireKind): Promise<CatalogServer> {
   return s;
 }
 
-function open<C extends object>(conn: Connected<C>, options: ThriftBreakerOptions<C> = {}) {
+function open<C extends object>(
+  conn: Connected<C>,
+  options: Partial<ThriftBreakerOptions<C>> = {},
+) {
   cleanup.push(() => conn.close());
   const registry = new CircuitRegistry({ defaults: TRIP });
   const wrapped = wrapThriftClient(conn.client, {

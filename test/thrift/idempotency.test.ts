@@ -17,7 +17,7 @@ import { expectHandlesClosed } from './helpers/handles.js';
 
 const BOUND_MS = 2_000;
 type AnyRpc = Record<string, (...args: unknown[]) => Promise<unknown>>;
-type Options = ThriftBreakerOptions<Es6CatalogClient>;
+type Options = Partial<ThriftBreakerOptions<Es6CatalogClient>>;
 
 expectHandlesClosed();
 const cleanup: Array<() => unknown> = [];
@@ -79,7 +79,7 @@ describe('configurations that contradict idempotent: false', () => {
     const conn = connectCatalog('es6', 'framed-binary', s.port);
     cleanup.push(() => conn.close());
     try {
-      wrapThriftClient(conn.client, options);
+      wrapThriftClient(conn.client, { connection: conn.connection, ...options });
       return undefined;
     } catch (e) {
       expect(isConfigError(e)).toBe(true);

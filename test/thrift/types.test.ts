@@ -5,7 +5,12 @@
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import { wrapThriftClient } from '../../src/thrift/wrap-client.js';
-import type { RpcMethodOf, ThriftMethodPolicies } from '../../src/thrift/types.js';
+import { thriftCallOptions } from '../../src/thrift/call-options.js';
+import type {
+  RpcMethodOf,
+  ThriftConnection,
+  ThriftMethodPolicies,
+} from '../../src/thrift/types.js';
 import type {
   Es6CatalogClient,
   Es6CatalogV2Client,
@@ -24,8 +29,9 @@ type CatalogMethods =
   | 'delayedEcho';
 
 /** Only called for its types: wrapping needs a real client. */
-function typeChecks(es6: Es6CatalogClient, node: NodeCatalogClient) {
+function typeChecks(es6: Es6CatalogClient, node: NodeCatalogClient, connection: ThriftConnection) {
   const wrapped = wrapThriftClient(es6, {
+    connection,
     service: 'catalog',
     methods: {
       getItem: { timeoutMs: 500, failOn: ['transport', 'timeout', genEs6.types.Overloaded] },
@@ -39,22 +45,37 @@ function typeChecks(es6: Es6CatalogClient, node: NodeCatalogClient) {
   >();
 
   wrapThriftClient(es6, {
+    connection,
     // @ts-expect-error: not a method of the Catalog client
     methods: { getItems: { timeoutMs: 500 } },
   });
   wrapThriftClient(node, {
+    connection,
     // @ts-expect-error: send_* halves are not RPC methods
     methods: { send_getItem: {} },
   });
   wrapThriftClient(node, {
+    connection,
     // @ts-expect-error: 'timeouts' is not a failure category
     methods: { ping: { failOn: ['timeouts'] } },
   });
   // js:node clients are declared callback-style (`ping(): string`, `ping(callback?): void`); the
   // wrapper returns a Promise of the callback's result either way.
-  const nodeWrapped = wrapThriftClient(node);
+  const nodeWrapped = wrapThriftClient(node, { connection });
   expectTypeOf(nodeWrapped).toExtend<NodeCatalogClient>();
   expectTypeOf(nodeWrapped.ping()).toEqualTypeOf<Promise<string>>();
+  // Per-call options go after the IDL's arguments, before a callback.
+  const opts = thriftCallOptions({ timeoutMs: 200 });
+  expectTypeOf(nodeWrapped.ping(opts)).toEqualTypeOf<Promise<string>>();
+  expectTypeOf(nodeWrapped.delayedEcho('a', 1, opts)).toEqualTypeOf<Promise<string>>();
+  expectTypeOf(nodeWrapped.listItems(3, opts, (_error, items) => items.length)).toEqualTypeOf(
+    nodeWrapped.listItems(3),
+  );
+  expectTypeOf(wrapped.getItem('a', opts)).toEqualTypeOf<
+    Promise<InstanceType<typeof genEs6.types.Item>>
+  >();
+  // @ts-expect-error: a plain object is not call options (it would be sent as an argument)
+  void wrapped.getItem('a', { timeoutMs: 200 });
   expectTypeOf(nodeWrapped.recordView('a')).toEqualTypeOf<Promise<void>>();
   expectTypeOf(nodeWrapped.delayedEcho('a', 1)).toEqualTypeOf<Promise<string>>();
   expectTypeOf(nodeWrapped.listItems(3, (_error, items) => items.length)).toEqualTypeOf<

@@ -183,7 +183,7 @@ describe('wrapThriftClient options', () => {
     const { client } = track(connectCatalog('es6', 'framed-binary', await closedPort()));
     let caught: unknown;
     try {
-      wrapThriftClient(client, { methods: { nope: {} } as never });
+      wrapThriftClient(client, { connection: null, methods: { nope: {} } as never });
     } catch (e) {
       caught = e;
     }
@@ -206,7 +206,7 @@ describe('wrapThriftClient options', () => {
     for (const [options, message] of cases) {
       let caught: unknown;
       try {
-        wrapThriftClient(client, options as never);
+        wrapThriftClient(client, { connection: null, ...(options as object) } as never);
       } catch (e) {
         caught = e;
       }
