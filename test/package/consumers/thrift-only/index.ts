@@ -1,7 +1,11 @@
 // A Thrift-only ESM TypeScript project: @grpc/grpc-js is not installed. Follows the README.
 import thrift from 'thrift';
 import { CircuitRegistry, isCircuitOpenError, wrapThriftClient } from 'rpc-breaker';
-import { ThriftTransportError, wrapThriftClient as fromThriftEntry } from 'rpc-breaker/thrift';
+import {
+  thriftCallOptions,
+  ThriftTransportError,
+  wrapThriftClient as fromThriftEntry,
+} from 'rpc-breaker/thrift';
 import Catalog from '../gen/Catalog.js';
 
 const connection = thrift.createConnection('127.0.0.1', 1, {
@@ -19,7 +23,11 @@ const pong: Promise<string> = catalog.ping();
 const answer = await pong.catch((e: unknown) =>
   e instanceof ThriftTransportError ? 'transport' : isCircuitOpenError(e) ? 'open' : 'other',
 );
-const viaCallback: Promise<unknown> = catalog.getItem('a', () => undefined);
+const viaCallback: Promise<unknown> = catalog.getItem(
+  'a',
+  thriftCallOptions({ timeoutMs: 500, signal: AbortSignal.timeout(1_000) }),
+  () => undefined,
+);
 await viaCallback.catch(() => undefined);
 connection.end();
 console.log(JSON.stringify({ answer, sameWrapper: fromThriftEntry === wrapThriftClient }));
