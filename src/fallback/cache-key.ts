@@ -58,3 +58,15 @@ function put(buf: Buffer, at: number, v: string | Uint8Array): number {
   buf.set(v, at + 4);
   return at + 4 + v.length;
 }
+
+/**
+ * A cache key over a request given as canonical text, with no credential values (Thrift: the
+ * arguments' canonical text, see src/thrift/args-key.ts). The same SHA-256 digest as
+ * `deriveCacheKey`, hashed from the string directly: the method is length-prefixed, so no two
+ * (method, text) pairs share an input, and no raw argument is kept. About a third of the cost of
+ * encoding the text into a buffer first (one call of Node's one-shot hash, no allocation).
+ * @returns a base64url digest
+ */
+export function deriveTextCacheKey(method: string, requestText: string): string {
+  return hash('sha256', `${method.length}:${method}${requestText}`, 'base64url');
+}

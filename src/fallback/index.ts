@@ -1,5 +1,10 @@
 /** Fallbacks: last-known-good cache, value fallbacks, cache keys. */
-export { CREDENTIAL_METADATA, credentialNames, deriveCacheKey } from './cache-key.js';
+export {
+  CREDENTIAL_METADATA,
+  credentialNames,
+  deriveCacheKey,
+  deriveTextCacheKey,
+} from './cache-key.js';
 export {
   createMethodFallback,
   MethodFallback,

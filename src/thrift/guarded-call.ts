@@ -20,7 +20,7 @@ import type { CircuitBreaker } from '../core/circuit-breaker.js';
 import type { Permit } from '../core/types.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
 import type { CallContext } from '../classify/call-context.js';
-import { deriveCacheKey, type FallbackServed } from '../fallback/index.js';
+import { deriveTextCacheKey, type FallbackServed } from '../fallback/index.js';
 import { startAttempt, type AttemptEnv, type AttemptHandle, type AttemptOwner } from './attempt.js';
 import type { ThriftCallOptions } from './call-options.js';
 import { thriftCallContext, type MethodRuntime } from './method-runtime.js';
@@ -75,7 +75,7 @@ class ThriftCall implements FallbackCall, AttemptOwner {
   }
 
   /**
-   * The response-cache key: `deriveCacheKey` over the method and the canonical argument text.
+   * The response-cache key: a digest of the method and the canonical argument text.
    * Thrift calls carry no metadata, but their arguments may hold credentials (a token passed as
    * an argument): only the digest is kept.
    */
@@ -89,7 +89,7 @@ class ThriftCall implements FallbackCall, AttemptOwner {
   }
 
   private keyNow(): string {
-    return deriveCacheKey(this.rt.rpc.name, Buffer.from(serializeArgs(this.args), 'utf8'));
+    return deriveTextCacheKey(this.rt.rpc.name, serializeArgs(this.args));
   }
 
   callContext(): CallContext {

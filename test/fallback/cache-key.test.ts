@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { credentialNames, deriveCacheKey } from '../../src/fallback/cache-key.js';
+import {
+  credentialNames,
+  deriveCacheKey,
+  deriveTextCacheKey,
+} from '../../src/fallback/cache-key.js';
 
 const bytes = (s: string) => Buffer.from(s);
 
@@ -51,5 +55,21 @@ describe('credentialNames', () => {
       'x-api-key',
       'x-tenant',
     ]);
+  });
+});
+
+describe('deriveTextCacheKey', () => {
+  it('gives one key per (method, text) pair, however the two are split', () => {
+    const k = deriveTextCacheKey('getItem', '["a"]');
+    expect(deriveTextCacheKey('getItem', '["a"]')).toBe(k);
+    expect(deriveTextCacheKey('getItem', '["b"]')).not.toBe(k);
+    expect(deriveTextCacheKey('ab', 'c')).not.toBe(deriveTextCacheKey('a', 'bc'));
+    expect(deriveTextCacheKey('getItems', '["a"]')).not.toBe(k);
+  });
+
+  it('keeps no raw argument in the key', () => {
+    const key = deriveTextCacheKey('login', '["secret-token"]');
+    expect(key).not.toContain('secret');
+    expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 });
