@@ -95,10 +95,12 @@ const count = (m: Method, key: keyof Tally) => {
   second[m][key]++;
   total[m][key]++;
 };
+/** Circuit names start with the connection's host:port and the service (set once listening). */
+let circuitPrefix = 'Catalog';
 /** Fallback answers counted by the registry per circuit, at the last report. */
 const fallbacksSeen: Record<string, number> = {};
 const cachedSince = (m: Method) => {
-  const now = registry.find(`Catalog/${m}`)?.snapshot().counts.fallbacks ?? 0;
+  const now = registry.find(`${circuitPrefix}/${m}`)?.snapshot().counts.fallbacks ?? 0;
   const delta = now - (fallbacksSeen[m] ?? 0);
   fallbacksSeen[m] = now;
   return delta;
@@ -117,6 +119,7 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  circuitPrefix = `127.0.0.1:${port}/Catalog`;
   const connection = thrift.createConnection('127.0.0.1', port, {
     transport: thrift.TFramedTransport,
     protocol: thrift.TBinaryProtocol,
@@ -179,7 +182,7 @@ async function main(): Promise<void> {
       const gCached = cachedSince('getItem');
       cachedSince('putItem');
       const state = (m: Method) =>
-        `${m} ${(registry.find(`Catalog/${m}`)?.state ?? 'closed').padEnd(10)}`;
+        `${m} ${(registry.find(`${circuitPrefix}/${m}`)?.state ?? 'closed').padEnd(10)}`;
       console.log(
         `  ${col(s, 3)}s  ${health.padEnd(8)} | ${state('getItem')}` +
           `${col(g.sent, 5)}${col(g.answered - gCached, 4)}${col(gCached, 7)}${col(g.fastFailed, 12)}${col(g.failed, 7)} | ` +
@@ -202,7 +205,7 @@ async function main(): Promise<void> {
   clearInterval(writes);
   await new Promise((r) => setTimeout(r, 400)); // the last calls end by their 250 ms deadline
 
-  const cachedTotal = registry.find('Catalog/getItem')?.snapshot().counts.fallbacks ?? 0;
+  const cachedTotal = registry.find(`${circuitPrefix}/getItem`)?.snapshot().counts.fallbacks ?? 0;
   console.log('\nTotals:');
   for (const m of METHODS) {
     const t = total[m];

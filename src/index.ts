@@ -60,6 +60,11 @@ export type { HedgingOptions } from './retry/hedging-options.js';
 // gRPC (@grpc/grpc-js is a peer dependency; the published types need none of it). Also on its own
 // as 'rpc-breaker/grpc', as is Thrift as 'rpc-breaker/thrift'.
 export { createGrpcBreakerInterceptor } from './grpc/interceptor.js';
+export {
+  createGrpcBreakerClientOptions,
+  type GrpcBreakerClientExtras,
+  type GrpcBreakerClientOptions,
+} from './grpc/client-options.js';
 export { DEFAULT_GRPC_UNARY_TIMEOUT_MS } from './grpc/method-runtime.js';
 export {
   endpointBreakerServiceConfig,

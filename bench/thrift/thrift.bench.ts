@@ -166,6 +166,7 @@ async function openPath(port: number) {
     const client = wrapThriftClient(thrift.createClient(Es6Catalog, connection) as Es6Client, {
       connection,
       registry,
+      target: false,
       defaults: withCache ? CACHE : {},
     });
     if (withCache) await client.getItem('a'); // fills the cache

@@ -4,6 +4,11 @@
  * `rpc-breaker` and are the same classes whichever entry point loads them.
  */
 export { createGrpcBreakerInterceptor } from './interceptor.js';
+export {
+  createGrpcBreakerClientOptions,
+  type GrpcBreakerClientExtras,
+  type GrpcBreakerClientOptions,
+} from './client-options.js';
 export { DEFAULT_GRPC_UNARY_TIMEOUT_MS } from './method-runtime.js';
 export type { GrpcBreakerOptions, GrpcMethodPolicy, GrpcPolicyFailure } from './options.js';
 export type { GrpcInterceptor, GrpcStatusCode, GrpcUnaryClient } from './grpc-types.js';

@@ -15,6 +15,7 @@ import { validateGrpcOptions, type GrpcBreakerOptions } from './options.js';
 import { StreamCall } from './stream-call.js';
 import { HedgedUnaryCall } from './hedged-call.js';
 import { UnaryCall } from './unary-call.js';
+import { channelTargetOf } from './channel-target.js';
 
 /**
  * Creates a grpc-js client interceptor that guards every call with a circuit breaker.
@@ -48,7 +49,7 @@ export function createGrpcBreakerInterceptor(options?: GrpcBreakerOptions): Grpc
     const definition = callOptions.method_definition;
     const env: CallEnv = {
       registry,
-      method: runtimes.get(definition.path),
+      method: runtimes.get(definition.path, channelTargetOf(callOptions)),
       options: callOptions,
       nextCall,
     };

@@ -47,9 +47,11 @@ export interface MethodRuntime {
   readonly hedge: HedgePlanner | undefined;
 }
 
-/** Builds and caches `MethodRuntime`s by path. */
+/** Builds and caches `MethodRuntime`s by path (and channel target, when it names circuits). */
 export class MethodRuntimes {
   private readonly byPath = new Map<string, MethodRuntime>();
+  /** Runtimes by channel target, then path: only without a `target` option. */
+  private readonly byChannel = new Map<string, Map<string, MethodRuntime>>();
 
   /** @param onCreate told of each runtime made (the interceptor describes its circuit) */
   constructor(
@@ -60,14 +62,25 @@ export class MethodRuntimes {
 
   /**
    * The runtime of `path`, made on first use.
+   * @param channelTarget the channel's target, learned from the call; it names the circuit when
+   *   the interceptor was given no `target` of its own
    * @throws ConfigError when `circuitName(path, target)` does not return a non-empty string
    */
-  get(path: string): MethodRuntime {
-    return this.byPath.get(path) ?? this.create(path);
+  get(path: string, channelTarget?: string): MethodRuntime {
+    if (channelTarget === undefined || this.options.target !== undefined) {
+      return this.byPath.get(path) ?? this.create(path, this.options.target, this.byPath);
+    }
+    let byPath = this.byChannel.get(channelTarget);
+    if (!byPath) this.byChannel.set(channelTarget, (byPath = new Map()));
+    return byPath.get(path) ?? this.create(path, channelTarget, byPath);
   }
 
-  private create(path: string): MethodRuntime {
-    const { defaults, methods, circuitName, idempotency, target } = this.options;
+  private create(
+    path: string,
+    target: string | undefined,
+    cache: Map<string, MethodRuntime>,
+  ): MethodRuntime {
+    const { defaults, methods, circuitName, idempotency } = this.options;
     const merged = resolveMethodPolicy(methodKeys(path), defaults, methods);
     const policy = withIdempotency(merged, path, idempotency);
     const circuit = circuitName ? circuitName(path, target) : (target ?? '') + path;
@@ -97,7 +110,7 @@ export class MethodRuntimes {
       retry: hedge ? undefined : createRetryPort(policy, this.clock),
       hedge,
     });
-    this.byPath.set(path, rt);
+    cache.set(path, rt);
     this.onCreate?.(rt);
     return rt;
   }

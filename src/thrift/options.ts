@@ -110,11 +110,12 @@ export function validateThriftOptions(
 
 /**
  * The `target` option: a name of the user's, or `true` for the connection's `host:port` (or
- * URL); undefined without one.
+ * URL), which is also the default when the connection names its peer; `false` for none.
  * @throws ConfigError when it is neither, or `true` with a connection that names no peer
  */
 function readTarget(target: unknown, connection: unknown): string | undefined {
-  if (target === undefined || target === false) return undefined;
+  if (target === undefined) return connectionTarget(connection);
+  if (target === false) return undefined;
   if (typeof target === 'string' && target.trim() !== '') return target;
   if (target === true) {
     const t = connectionTarget(connection);

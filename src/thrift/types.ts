@@ -104,10 +104,12 @@ export interface ThriftBreakerOptions<C> {
   /**
    * What the client talks to, so that clients of one service to different servers never share
    * circuits on one registry: `true` takes the connection's `host:port` (or the HTTP URL), a
-   * string is a name of yours. Circuits are then named `${target}/${service}/${method}`
-   * (`127.0.0.1:9090/Catalog/getItem`). Default: none.
+   * string is a name of yours, `false` leaves it out. Circuits are named
+   * `${target}/${service}/${method}` (`127.0.0.1:9090/Catalog/getItem`). Default: the
+   * connection's `host:port` or URL (none with `connection: null`), so clients of different
+   * servers never share a circuit unless given the same name.
    */
-  target?: string | true;
+  target?: string | boolean;
   /** Policy of every method; the entries of `methods` are merged over it. */
   defaults?: ThriftMethodPolicy;
   /** Policies by method name, or `'*'`. The method's own entry is merged over `'*'`, then `defaults`. */

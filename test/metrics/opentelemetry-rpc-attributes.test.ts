@@ -74,6 +74,7 @@ describe('OpenTelemetry RPC attributes', () => {
     const meter = new RecordingMeter();
     registerOpenTelemetryMetrics(registry, meter, { callDurations: false });
     const catalog = wrapThriftClient(conn.client, {
+      target: false, // circuits named <service>/<method>
       connection: conn.connection,
       registry,
       service: 'catalog',

@@ -38,6 +38,7 @@ async function setup(style: ClientStyle, defaults: ThriftMethodPolicy = {}) {
     defaults: { trip: { consecutiveFailures: 1 }, openMs: 60_000 },
   });
   const rpc = wrapThriftClient(conn.client, {
+    target: false, // circuits named <service>/<method>
     connection: conn.connection,
     registry,
     defaults,

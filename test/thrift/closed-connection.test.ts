@@ -51,6 +51,7 @@ for (const style of ['callback', 'es6'] as const satisfies readonly ClientStyle[
         s.set({ kind: 'fail' });
         const registry = new CircuitRegistry({ defaults: { trip: { consecutiveFailures: 10 } } });
         const rpc = wrapThriftClient(client, {
+          target: false, // circuits named <service>/<method>
           connection: watched ? conn.connection : null,
           registry,
           defaults: {
@@ -78,6 +79,7 @@ for (const style of ['callback', 'es6'] as const satisfies readonly ClientStyle[
         const registry = new CircuitRegistry();
         registry.get('Catalog/getItem').forceOpen();
         const rpc = wrapThriftClient(client, {
+          target: false, // circuits named <service>/<method>
           connection: watched ? conn.connection : null,
           registry,
           defaults: {

@@ -42,6 +42,7 @@ async function setup(
   const fallbacks: FallbackEvent[] = [];
   registry.onFallback((e) => fallbacks.push(e));
   const rpc = wrapThriftClient(conn.client as Es6CatalogClient, {
+    target: false, // circuits named <service>/<method>
     connection: conn.connection,
     ...options,
     registry,

@@ -30,6 +30,7 @@ async function wrapped(
   cleanup.push(() => conn.close());
   const registry = new CircuitRegistry({ defaults: { trip: { consecutiveFailures: 100 } } });
   const rpc = wrapThriftClient(conn.client as Es6CatalogClient, {
+    target: false, // circuits named <service>/<method>
     connection: conn.connection,
     registry,
     defaults: { timeoutMs: 200, fallback: { value, cache: { ttlMs: 1_000, serveOn } } },

@@ -43,6 +43,7 @@ function open<C extends object>(
   cleanup.push(() => conn.close());
   const registry = new CircuitRegistry({ defaults: TRIP });
   const wrapped = wrapThriftClient(conn.client, {
+    target: false, // circuits named <service>/<method>
     connection: conn.connection,
     registry,
     defaults: { timeoutMs: TIMEOUT_MS },

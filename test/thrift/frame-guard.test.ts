@@ -235,6 +235,7 @@ for (const style of ['callback', 'es6'] as const satisfies readonly ClientStyle[
       const conn = connectCatalog(style, 'framed-binary', port, { maxAttempts: 5 });
       cleanup.push(() => conn.close());
       const rpc = wrapThriftClient(conn.client as Es6CatalogClient, {
+        target: false, // circuits named <service>/<method>
         connection: conn.connection,
         registry: new CircuitRegistry(),
         defaults: { timeoutMs: 2_000 },

@@ -39,6 +39,7 @@ describe('hang detection through the Thrift wrapper', () => {
       if (e.to === 'open') openedAt ??= performance.now();
     });
     const rpc = wrapThriftClient(conn.client, {
+      target: false, // circuits named <service>/<method>
       connection: conn.connection,
       registry,
       methods: {

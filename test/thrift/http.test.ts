@@ -37,6 +37,7 @@ function open<C extends object>(conn: Connected<C>, timeoutMs = 300, service = '
     defaults: { trip: { consecutiveFailures: 2 }, openMs: 60_000 },
   });
   const wrapped = wrapThriftClient(conn.client, {
+    target: false, // circuits named <service>/<method>
     connection: conn.connection,
     registry,
     defaults: { timeoutMs },

@@ -35,6 +35,7 @@ async function setup(style: ClientStyle, options: Options) {
   cleanup.push(() => conn.close());
   const registry = new CircuitRegistry({ defaults: { trip: { consecutiveFailures: 100 } } });
   const rpc = wrapThriftClient(conn.client as Es6CatalogClient, {
+    target: false, // circuits named <service>/<method>
     connection: conn.connection,
     ...options,
     registry,

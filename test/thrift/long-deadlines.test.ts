@@ -43,6 +43,7 @@ describe('Thrift timeoutMs beyond a Node timer', () => {
     const { conn, client } = await connected();
     const e = configErrorOf(() =>
       wrapThriftClient(client, {
+        target: false, // circuits named <service>/<method>
         connection: conn.connection,
         methods: { getItem: { timeoutMs } },
       }),
@@ -57,6 +58,7 @@ describe('Thrift timeoutMs beyond a Node timer', () => {
     const { s, conn, client } = await connected();
     s.set(hang);
     const rpc = wrapThriftClient(client, {
+      target: false, // circuits named <service>/<method>
       connection: conn.connection,
       registry: new CircuitRegistry(),
       defaults: { timeoutMs: 2 ** 31 - 1 },

@@ -55,6 +55,7 @@ for (const style of ['callback', 'es6'] as const satisfies readonly ClientStyle[
       registry.onFallback((e) => fallbacks.push(e));
       const probe = createThriftProbe(client, 'ping', { timeoutMs: 150, connection });
       const rpc = wrapThriftClient(client, {
+        target: false, // circuits named <service>/<method>
         connection,
         registry,
         methods: {

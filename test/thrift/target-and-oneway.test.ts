@@ -20,7 +20,7 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-async function pair(target: true | undefined) {
+async function pair(target: boolean | undefined) {
   const registry = new CircuitRegistry({ defaults: { trip: { consecutiveFailures: 2 } } });
   const servers = await Promise.all([
     CatalogServer.start('framed-binary'),
@@ -33,15 +33,15 @@ async function pair(target: true | undefined) {
     return wrapThriftClient(conn.client, {
       connection: conn.connection,
       registry,
-      ...(target ? { target } : {}),
+      ...(target === undefined ? {} : { target }),
     }) as unknown as AnyRpc;
   });
   return { registry, servers, a: clients[0]!, b: clients[1]! };
 }
 
 describe('Thrift circuits per target', () => {
-  it('keeps a failing server from opening the circuits of a healthy one', async () => {
-    const { registry, servers, a, b } = await pair(true);
+  it('keeps a failing server from opening the circuits of a healthy one, by default', async () => {
+    const { registry, servers, a, b } = await pair(undefined);
     servers[1]!.set({ kind: 'fail' });
     for (let i = 0; i < 3; i++) await b.getItem!('a').catch(() => {});
     await expect(b.getItem!('a')).rejects.toSatisfy(isCircuitOpenError);
@@ -55,8 +55,24 @@ describe('Thrift circuits per target', () => {
     );
   });
 
-  it('shares one circuit between targets when no target is given', async () => {
-    const { servers, a, b } = await pair(undefined);
+  it('names the circuits by the connection with target: true, as by default', async () => {
+    const { registry, servers } = await pair(true);
+    expect(registry.snapshot().map((c) => c.name)).toEqual([]);
+    const conn = connectCatalog('es6', 'framed-binary', servers[0]!.port);
+    cleanup.push(() => conn.close());
+    const rpc = wrapThriftClient(conn.client, {
+      connection: conn.connection,
+      registry,
+      target: true,
+    });
+    await (rpc as unknown as AnyRpc).getItem!('a');
+    expect(registry.snapshot().map((c) => c.name)).toEqual([
+      `127.0.0.1:${servers[0]!.port}/Catalog/getItem`,
+    ]);
+  });
+
+  it('shares one circuit between targets when asked to, with target: false', async () => {
+    const { servers, a, b } = await pair(false);
     servers[1]!.set({ kind: 'fail' });
     for (let i = 0; i < 3; i++) await b.getItem!('a').catch(() => {});
     await expect(a.getItem!('a')).rejects.toSatisfy(isCircuitOpenError);

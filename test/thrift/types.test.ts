@@ -31,6 +31,7 @@ type CatalogMethods =
 /** Only called for its types: wrapping needs a real client. */
 function typeChecks(es6: Es6CatalogClient, node: NodeCatalogClient, connection: ThriftConnection) {
   const wrapped = wrapThriftClient(es6, {
+    target: false, // circuits named <service>/<method>
     connection,
     service: 'catalog',
     methods: {
@@ -45,16 +46,19 @@ function typeChecks(es6: Es6CatalogClient, node: NodeCatalogClient, connection: 
   >();
 
   wrapThriftClient(es6, {
+    target: false, // circuits named <service>/<method>
     connection,
     // @ts-expect-error: not a method of the Catalog client
     methods: { getItems: { timeoutMs: 500 } },
   });
   wrapThriftClient(node, {
+    target: false, // circuits named <service>/<method>
     connection,
     // @ts-expect-error: send_* halves are not RPC methods
     methods: { send_getItem: {} },
   });
   wrapThriftClient(node, {
+    target: false, // circuits named <service>/<method>
     connection,
     // @ts-expect-error: 'timeouts' is not a failure category
     methods: { ping: { failOn: ['timeouts'] } },

@@ -40,7 +40,7 @@ for (const style of ['callback', 'es6'] as const satisfies readonly ClientStyle[
     it('still calls a trailing callback, and returns a Promise as well', async () => {
       const s = await server();
       const { client, connection } = track(connectCatalog(style, 'framed-binary', s.port));
-      const rpc = wrapThriftClient(client, { connection }) as unknown as AnyRpc;
+      const rpc = wrapThriftClient(client, { connection, target: false }) as unknown as AnyRpc;
       const got = await new Promise<unknown[]>((resolve) => {
         const p = rpc.getItem!('a', (err: unknown, item: unknown) => resolve([err, item]));
         expect(p).toBeInstanceOf(Promise);
@@ -59,7 +59,7 @@ for (const style of ['callback', 'es6'] as const satisfies readonly ClientStyle[
     it('passes every non-RPC member through to the client', async () => {
       const s = await server();
       const { client, connection } = track(connectCatalog(style, 'framed-binary', s.port));
-      const wrapped = wrapThriftClient(client, { connection });
+      const wrapped = wrapThriftClient(client, { connection, target: false });
       const w = wrapped as unknown as Record<string, unknown>;
       const c = client as unknown as Record<string, unknown>;
       expect(wrapped).toBeInstanceOf((style === 'es6' ? genEs6 : gen).Catalog.Client);
@@ -78,8 +78,13 @@ for (const style of ['callback', 'es6'] as const satisfies readonly ClientStyle[
       const s = await server();
       const { client, connection } = track(connectCatalog(style, 'framed-binary', s.port));
       const registry = new CircuitRegistry();
-      const a = wrapThriftClient(client, { connection, registry }) as unknown as AnyRpc;
+      const a = wrapThriftClient(client, {
+        connection,
+        registry,
+        target: false,
+      }) as unknown as AnyRpc;
       const b = wrapThriftClient(client, {
+        target: false, // circuits named <service>/<method>
         connection,
         registry,
         service: 'catalog-eu',
@@ -98,7 +103,11 @@ for (const style of ['callback', 'es6'] as const satisfies readonly ClientStyle[
       const s = await server();
       const { client, connection } = track(connectCatalog(style, 'framed-binary', s.port));
       const registry = new CircuitRegistry({ defaults: { trip: { consecutiveFailures: 2 } } });
-      const rpc = wrapThriftClient(client, { connection, registry }) as unknown as AnyRpc;
+      const rpc = wrapThriftClient(client, {
+        connection,
+        registry,
+        target: false,
+      }) as unknown as AnyRpc;
       await rpc.ping!(); // connected, so a request would be written at once
       for (let i = 0; i < 3; i++) {
         const e = errorOf(await settle(rpc.getItem!(42), BOUND_MS));
@@ -118,7 +127,11 @@ for (const style of ['callback', 'es6'] as const satisfies readonly ClientStyle[
         clock,
         defaults: { trip: { consecutiveFailures: 2 }, openMs: 1_000 },
       });
-      const rpc = wrapThriftClient(client, { connection, registry }) as unknown as AnyRpc;
+      const rpc = wrapThriftClient(client, {
+        connection,
+        registry,
+        target: false,
+      }) as unknown as AnyRpc;
       for (let i = 0; i < 2; i++) await settle(rpc.ping!(), BOUND_MS);
       expect(isCircuitOpenError(errorOf(await settle(rpc.ping!(), BOUND_MS)))).toBe(true);
       s.set(ok);
@@ -136,6 +149,7 @@ for (const style of ['callback', 'es6'] as const satisfies readonly ClientStyle[
       );
       const registry = new CircuitRegistry({ defaults: { trip: { consecutiveFailures: 50 } } });
       const rpc = wrapThriftClient(client, {
+        target: false, // circuits named <service>/<method>
         connection,
         registry,
         defaults: { timeoutMs: 1_000 },
@@ -165,6 +179,7 @@ for (const style of ['callback', 'es6'] as const satisfies readonly ClientStyle[
       const s = await server();
       const { client, connection } = track(connectCatalog(style, 'framed-binary', s.port));
       const rpc = wrapThriftClient(client, {
+        target: false, // circuits named <service>/<method>
         connection,
         defaults: { timeoutMs: 1 },
       }) as unknown as AnyRpc;
@@ -220,7 +235,7 @@ describe('wrapThriftClient options', () => {
     const { client, connection } = track(
       connectCatalog('es6', 'framed-binary', port, { bare: true }),
     );
-    const rpc = wrapThriftClient(client, { connection }) as unknown as AnyRpc;
+    const rpc = wrapThriftClient(client, { connection, target: false }) as unknown as AnyRpc;
     const e = errorOf(await settle(rpc.ping!(), BOUND_MS));
     expect(e).toBeInstanceOf(ThriftTransportError);
     expect(((e as Error).cause as { code: string }).code).toBe('ECONNREFUSED');

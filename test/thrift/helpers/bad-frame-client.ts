@@ -37,6 +37,7 @@ async function run(spec: string): Promise<void> {
   connection.on('error', (e: Error) => errors.push(e.name));
   const registry = new CircuitRegistry();
   const rpc = wrapThriftClient(client as object, {
+    target: false, // circuits named <service>/<method>
     connection: connection as never,
     registry,
     defaults: { timeoutMs: 5_000 },
