@@ -143,11 +143,13 @@ describe('gRPC outcome classifier', () => {
     expect(c.judge(status('OK'), false, true, ctx)).toBe('success');
   });
 
-  it('takes success and ignore from classify as readily as failure', () => {
+  it('takes each of the three outcomes from classify over the table', () => {
+    const verdicts = { fine: 'success', busy: 'ignore', broken: 'failure' } as const;
     const c = createGrpcOutcomeClassifier({
-      classify: (e) => ((e as { details: string }).details === 'fine' ? 'success' : 'ignore'),
+      classify: (e) => verdicts[(e as { details: keyof typeof verdicts }).details],
     });
     expect(c.judge(status('UNAVAILABLE', 'fine'), false, false, ctx)).toBe('success');
-    expect(c.judge(status('UNAVAILABLE', 'other'), false, false, ctx)).toBe('ignore');
+    expect(c.judge(status('UNAVAILABLE', 'busy'), false, false, ctx)).toBe('ignore');
+    expect(c.judge(status('NOT_FOUND', 'broken'), false, false, ctx)).toBe('failure');
   });
 });
