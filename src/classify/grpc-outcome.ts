@@ -84,7 +84,10 @@ function compileTable(policy: GrpcClassification): Outcome[] {
   const fail = (policy.failOn ?? DEFAULT_GRPC_FAILURES).map((f) => grpcStatusCode(f));
   const ignore = (policy.ignore ?? DEFAULT_GRPC_IGNORED).map((f) => grpcStatusCode(f));
   // The list of lower precedence is written first, so that the other one overwrites it.
-  const explicitFailOnly = policy.failOn !== undefined && policy.ignore === undefined;
+  const explicitFailOnly =
+    policy.ignore === undefined &&
+    // Stryker disable next-line ConditionalExpression: with neither list given the order does not matter, as the default lists share no code
+    policy.failOn !== undefined;
   const write = (codes: number[], outcome: Outcome) => {
     for (const c of codes) table[c] = outcome;
   };

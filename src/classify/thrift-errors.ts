@@ -96,6 +96,7 @@ export function isDeclaredThriftException(error: unknown): boolean {
  * @throws ConfigError when it is neither a category name nor an Error class
  */
 export function validateThriftFailure(f: unknown, path: string): ThriftFailure {
+  // Stryker disable next-line ConditionalExpression: includes() is true only for the category strings, so `typeof f === 'string'` (there for the type) decides nothing alone
   if (typeof f === 'string' && (THRIFT_FAILURE_CATEGORIES as readonly string[]).includes(f)) {
     return f as ThriftFailureCategory;
   }
@@ -125,9 +126,17 @@ function isErrorClass(f: unknown): boolean {
 function classNames(error: object): Set<string> {
   const names = new Set<string>();
   const own = (error as { name?: unknown }).name;
+  // Stryker disable next-line ConditionalExpression: a name that is not a string never equals the class names looked for
   if (typeof own === 'string') names.add(own);
   let p: object | null = Object.getPrototypeOf(error) as object | null;
-  for (let depth = 0; p !== null && p !== Object.prototype && depth < 16; depth++) {
+  for (
+    let depth = 0;
+    p !== null &&
+    // Stryker disable next-line ConditionalExpression: walking on into Object.prototype only adds the name 'Object', which no check looks for
+    p !== Object.prototype &&
+    depth < 16;
+    depth++
+  ) {
     const ctor = Object.getOwnPropertyDescriptor(p, 'constructor')?.value as unknown;
     if (typeof ctor === 'function' && ctor.name) names.add(ctor.name);
     p = Object.getPrototypeOf(p) as object | null;
@@ -137,6 +146,7 @@ function classNames(error: object): Set<string> {
 
 function isSocketError(error: object): boolean {
   const { code, syscall } = error as { code?: unknown; syscall?: unknown };
+  // Stryker disable next-line ConditionalExpression: the set holds strings only, so `typeof code === 'string'` (there for the type) decides nothing alone
   if (typeof code === 'string' && TRANSPORT_CODES.has(code)) return true;
   // Node sets `syscall` on every system-call error (connect, read, write, getaddrinfo …).
   return typeof syscall === 'string' && error instanceof Error;

@@ -122,4 +122,34 @@ describe('gRPC outcome classifier', () => {
     });
     expect(built).toBe(0);
   });
+
+  it('gives classify an Error whose message has the code, its name and the details', () => {
+    const messages: string[] = [];
+    const c = createGrpcOutcomeClassifier({
+      classify: (e) => {
+        expect(e).toBeInstanceOf(Error);
+        messages.push((e as Error).message);
+        return undefined;
+      },
+    });
+    c.judge(status('UNAVAILABLE', 'connection refused'), false, false, ctx);
+    c.judge({ code: 42, details: 'odd' }, false, false, ctx);
+    expect(messages).toEqual(['14 UNAVAILABLE: connection refused', '42 UNKNOWN: odd']);
+  });
+
+  it('applies the own-deadline rule to DEADLINE_EXCEEDED only', () => {
+    const c = createGrpcOutcomeClassifier({ ignore: ['UNAVAILABLE'] });
+    expect(c.judge(status('UNAVAILABLE'), false, true, ctx)).toBe('ignore');
+    expect(c.judge(status('OK'), false, true, ctx)).toBe('success');
+  });
+
+  it('takes each of the three outcomes from classify over the table', () => {
+    const verdicts = { fine: 'success', busy: 'ignore', broken: 'failure' } as const;
+    const c = createGrpcOutcomeClassifier({
+      classify: (e) => verdicts[(e as { details: keyof typeof verdicts }).details],
+    });
+    expect(c.judge(status('UNAVAILABLE', 'fine'), false, false, ctx)).toBe('success');
+    expect(c.judge(status('UNAVAILABLE', 'busy'), false, false, ctx)).toBe('ignore');
+    expect(c.judge(status('NOT_FOUND', 'broken'), false, false, ctx)).toBe('failure');
+  });
 });

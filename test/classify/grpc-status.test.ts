@@ -54,4 +54,23 @@ describe('gRPC status table', () => {
     expect(() => validateGrpcFailure('toString', 'x')).toThrow(ConfigError);
     expect(() => validateGrpcFailure(null, 'x')).toThrow('got null');
   });
+
+  it('accepts the numbers 0 and 16 at the ends of the range and rejects -1', () => {
+    expect(grpcStatusCode(0)).toBe(0);
+    expect(grpcStatusCode(16)).toBe(16);
+    expect(() => grpcStatusCode(-1)).toThrow('got -1');
+  });
+
+  it('names the path "status" when no path is given', () => {
+    expect(() => grpcStatusCode('NOPE')).toThrow(
+      'status must be a gRPC status name (e.g. "UNAVAILABLE") or a status number 0..16; got "NOPE"',
+    );
+  });
+
+  it('rejects a name wrapped in an array or in an object that prints as the name', () => {
+    expect(() => validateGrpcFailure(['UNAVAILABLE'], 'failOn[0]')).toThrow(ConfigError);
+    expect(() => validateGrpcFailure({ toString: () => 'UNAVAILABLE' }, 'failOn[0]')).toThrow(
+      ConfigError,
+    );
+  });
 });

@@ -97,6 +97,106 @@ describe('Thrift failure taxonomy', () => {
   it('fails on transport, timeout, application and protocol by default', () => {
     expect(DEFAULT_THRIFT_FAILURES).toEqual(['transport', 'timeout', 'application', 'protocol']);
   });
+
+  it('calls null and other non-object rejections application failures without throwing', () => {
+    for (const v of [null, undefined, 'getItem failed: unknown result', 42, true]) {
+      expect(thriftFailureCategory(v)).toBe('application');
+    }
+  });
+
+  it('counts a bare TException, and a subclass of it without a codec, as declared', () => {
+    class Custom extends Thrift.TException {}
+    const custom = new Custom('custom');
+    expect(custom.name).toBe('Custom');
+    expect(thriftFailureCategory(new Thrift.TException('bare'))).toBe('declared');
+    expect(thriftFailureCategory(custom)).toBe('declared');
+  });
+
+  it('finds a Thrift class along the prototype chain when a subclass gave the error its own name', () => {
+    class FrameTooLarge extends Thrift.TProtocolException {}
+    const e = new FrameTooLarge(Thrift.TProtocolExceptionType.SIZE_LIMIT, 'frame too large');
+    expect(e.name).toBe('FrameTooLarge');
+    expect(thriftFailureCategory(e)).toBe('protocol');
+  });
+
+  it('falls back to the name property when no class in the chain is a Thrift class', () => {
+    const e = Object.assign(new Error('bad frame'), { name: 'TProtocolException' });
+    expect(thriftFailureCategory(e)).toBe('protocol');
+    expect(thriftFailureCategory({ name: 'TProtocolException' })).toBe('protocol');
+    expect(thriftFailureCategory({ name: 42 })).toBe('application');
+  });
+
+  it('accepts an object without a prototype', () => {
+    expect(thriftFailureCategory(Object.create(null))).toBe('application');
+    const named = Object.assign(Object.create(null) as object, { name: 'TProtocolException' });
+    expect(thriftFailureCategory(named)).toBe('protocol');
+  });
+
+  it('looks at no more than 16 prototypes', () => {
+    expect(thriftFailureCategory(chainWithProtocolClassAt(15))).toBe('protocol');
+    expect(thriftFailureCategory(chainWithProtocolClassAt(16))).toBe('application');
+  });
+
+  it('counts an Error with a generated read/write pair as declared, but not half a pair', () => {
+    class LegacyNotFound extends Error {
+      read(): void {}
+      write(): void {}
+    }
+    class OnlyRead extends Error {
+      read(): void {}
+    }
+    class OnlyWrite extends Error {
+      write(): void {}
+    }
+    expect(thriftFailureCategory(new LegacyNotFound('x'))).toBe('declared');
+    expect(thriftFailureCategory(new OnlyRead('x'))).toBe('application');
+    expect(thriftFailureCategory(new OnlyWrite('x'))).toBe('application');
+    expect(thriftFailureCategory({ read() {}, write() {} })).toBe('application');
+  });
+});
+
+describe('Thrift transport errors from Node', () => {
+  const transportCodes = [
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'EHOSTDOWN',
+    'ENETUNREACH',
+    'ENETDOWN',
+    'ENOTCONN',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'EADDRNOTAVAIL',
+    'ENOENT',
+    'ERR_SOCKET_CLOSED',
+    'ERR_STREAM_DESTROYED',
+    'ERR_STREAM_WRITE_AFTER_END',
+    'ERR_SOCKET_CONNECTION_TIMEOUT',
+  ];
+
+  it.each(transportCodes)(
+    'counts an error with code %s as transport, even without syscall',
+    (code) => {
+      expect(thriftFailureCategory(Object.assign(new Error(code), { code }))).toBe('transport');
+    },
+  );
+
+  it('counts an error with another code and no syscall as an application failure', () => {
+    const e = Object.assign(new TypeError('bad argument'), { code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thriftFailureCategory(e)).toBe('application');
+    expect(thriftFailureCategory(Object.assign(new Error('x'), { code: 14 }))).toBe('application');
+  });
+
+  it('counts any Error from a system call as transport, whatever its code', () => {
+    const e = Object.assign(new Error('connect EMFILE'), { code: 'EMFILE', syscall: 'connect' });
+    expect(thriftFailureCategory(e)).toBe('transport');
+    expect(thriftFailureCategory({ code: 'EMFILE', syscall: 'connect' })).toBe('application');
+    const numeric = Object.assign(new Error('x'), { syscall: 1 });
+    expect(thriftFailureCategory(numeric)).toBe('application');
+  });
 });
 
 describe('validateThriftFailure', () => {
@@ -106,6 +206,18 @@ describe('validateThriftFailure', () => {
     }
     expect(validateThriftFailure(gen.types.NotFound, 'x')).toBe(gen.types.NotFound);
     expect(validateThriftFailure(genEs6.types.NotFound, 'x')).toBe(genEs6.types.NotFound);
+  });
+
+  it('accepts Error itself and any subclass of it', () => {
+    expect(validateThriftFailure(Error, 'x')).toBe(Error);
+    expect(validateThriftFailure(TypeError, 'x')).toBe(TypeError);
+  });
+
+  it('lists the categories in its error message', () => {
+    expect(() => validateThriftFailure('Transport', 'methods["getItem"].failOn[1]')).toThrow(
+      `methods["getItem"].failOn[1] must be one of 'transport', 'timeout', 'application', ` +
+        `'protocol', 'declared' or a generated exception class; got "Transport"`,
+    );
   });
 
   it('throws ConfigError naming the path and the value for anything else', () => {
@@ -124,3 +236,16 @@ describe('validateThriftFailure', () => {
     }
   });
 });
+
+/**
+ * An object whose prototype chain has `depth` levels without a constructor of their own, then one
+ * whose constructor is a function named `TProtocolException`.
+ */
+function chainWithProtocolClassAt(depth: number): object {
+  const { TProtocolException } = { TProtocolException: function () {} };
+  let proto: object = Object.create(Object.prototype, {
+    constructor: { value: TProtocolException },
+  });
+  for (let i = 0; i < depth; i++) proto = Object.create(proto) as object;
+  return Object.create(proto) as object;
+}

@@ -85,4 +85,20 @@ describe('Thrift outcome classifier', () => {
     });
     expect(c.judge(samples.notFound, context)).toBe('failure');
   });
+
+  it('takes success and ignore from classify as readily as failure', () => {
+    const c = createThriftOutcomeClassifier({
+      classify: (e) => (e === samples.transport ? 'success' : 'ignore'),
+    });
+    expect(c.judge(samples.transport, context)).toBe('success');
+    expect(c.judge(samples.timeout, context)).toBe('ignore');
+  });
+
+  it('falls back to the lists when classify returns something other than an outcome', () => {
+    for (const junk of ['maybe', 'FAILURE', 1, null]) {
+      const c = createThriftOutcomeClassifier({ classify: () => junk as never });
+      expect(c.judge(samples.transport, context)).toBe('failure');
+      expect(c.judge(samples.notFound, context)).toBe('success');
+    }
+  });
 });
