@@ -17,7 +17,7 @@ import {
   type CircuitPolicy,
   type ResolvedCircuitPolicy,
 } from '../core/policy.js';
-import { requireInteger } from '../core/validate.js';
+import { isPlainObject, requireInteger } from '../core/validate.js';
 import type { CircuitSnapshot, RejectReason } from '../core/types.js';
 import { ASYNC_DISPOSE, type DisposableHandle } from '../core/disposable.js';
 import { ListenerSet } from './listener-set.js';
@@ -131,9 +131,14 @@ export class CircuitRegistry {
    * defaults and applies only when the circuit is created (later calls return it unchanged); a
    * later `policy` that differs is reported once per circuit as a process warning (code
    * `RPC_BREAKER_POLICY_CONFLICT`, see policy-conflict.ts).
-   * @throws ConfigError when the name is empty or the merged policy is invalid
+   * @throws ConfigError when the name is empty, `policy` is not an object or the merged policy is
+   *   invalid
    */
   get(name: string, policy?: CircuitPolicy): CircuitBreaker {
+    // Checked first: a policy is also a WeakMap key (resolve, checkPolicy), which a primitive
+    // such as NaN cannot be.
+    if (policy !== undefined && !isPlainObject(policy))
+      throw new ConfigError('circuit', 'must be an object', policy);
     const existing = this.circuits.get(name);
     if (existing) {
       // Adapters pass one policy object per method: each is compared once per circuit.
