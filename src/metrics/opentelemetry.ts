@@ -36,6 +36,7 @@ import type {
   Observable,
 } from '@opentelemetry/api';
 import { ConfigError } from '../core/errors.js';
+import { isPlainObject } from '../core/validate.js';
 import type { CircuitState } from '../core/types.js';
 import { disposableHandle, type DisposableHandle } from '../core/disposable.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
@@ -74,7 +75,7 @@ const registrations = new WeakMap<Meter, WeakMap<CircuitRegistry, DisposableHand
  * @param options see `OpenTelemetryMetricsOptions` (ignored when the call is a no-op repeat)
  * @returns a handle whose `dispose()` removes the batch callback and stops recording durations
  *   (the histogram instrument itself cannot be removed through the API)
- * @throws ConfigError when `registry` or `meter` is not what it should be
+ * @throws ConfigError when `registry`, `meter` or `options` is not what it should be
  */
 export function registerOpenTelemetryMetrics(
   registry: CircuitRegistry,
@@ -92,6 +93,8 @@ export function registerOpenTelemetryMetrics(
       'must be an OpenTelemetry Meter (@opentelemetry/api >= 1.4)',
       meter,
     );
+  if (!isPlainObject(options as unknown))
+    throw new ConfigError('options', 'must be an object', options);
   let perRegistry = registrations.get(meter);
   const existing = perRegistry?.get(registry);
   if (existing) return existing;

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError } from '../core/errors.js';
+import { isPlainObject } from '../core/validate.js';
 import { disposableHandle, type DisposableHandle } from '../core/disposable.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
 import { statusCsp } from './status-assets.js';
@@ -54,6 +55,8 @@ export function createStatusHandler(
 ): StatusHandler {
   if (typeof registry?.snapshot !== 'function' || typeof registry.onStateChange !== 'function')
     throw new ConfigError('registry', 'must be a CircuitRegistry', registry);
+  if (!isPlainObject(options as unknown))
+    throw new ConfigError('options', 'must be an object', options);
   const title = options.title ?? 'rpc-breaker circuits';
   if (typeof title !== 'string') throw new ConfigError('title', 'must be a string', title);
   const historySeconds = positiveInteger(options.historySeconds, 60, 'historySeconds');

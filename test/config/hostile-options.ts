@@ -134,19 +134,21 @@ const extraKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toStr
 export type Schema = Record<string, fc.Arbitrary<unknown>>;
 
 /**
- * Option objects over `fields`: a plausible value (weight 4) or a hostile one (weight 1) per
- * option, options left out at random, sometimes an extra hostile key or a throwing getter; and
- * one time in ten, a hostile value instead of an object.
+ * Option objects over `fields`. Half are clean (plausible values only, options left out at
+ * random), so that the checks past the first bad option are reached; the other half mix in a
+ * hostile value per option (one time in six), sometimes an extra hostile key or a throwing
+ * getter, and one time in ten are a hostile value instead of an object.
  */
 export function optionsOf(fields: Schema): fc.Arbitrary<unknown> {
   const values: Schema = {};
   for (const [k, good] of Object.entries(fields))
-    values[k] = fc.oneof({ weight: 4, arbitrary: good }, { weight: 1, arbitrary: hostileValue });
+    values[k] = fc.oneof({ weight: 5, arbitrary: good }, { weight: 1, arbitrary: hostileValue });
+  const clean = fc.record(fields, { requiredKeys: [] });
   const record = fc.record(values, { requiredKeys: [] });
-  // One object in six gains an extra key; one in eight (with THROWING_READS) a throwing getter.
+  // One object in four gains an extra key; one in six (with THROWING_READS) a throwing getter.
   const decorated = fc
-    .tuple(record, fc.nat(5), extraKey, hostileValue, fc.nat(63))
-    .map(([o, extraDice, key, value, getterDice]) => {
+    .tuple(record, fc.nat(3), extraKey, hostileValue, fc.nat(5), fc.nat())
+    .map(([o, extraDice, key, value, getterDice, getterAt]) => {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(o)) out[k] = v;
       if (extraDice === 0) {
@@ -158,11 +160,15 @@ export function optionsOf(fields: Schema): fc.Arbitrary<unknown> {
         });
       }
       const keys = Object.keys(out);
-      if (THROWING_READS && getterDice < 8 && keys.length > 0)
-        throwingGetter(keys[getterDice % keys.length], out);
+      if (THROWING_READS && getterDice === 0 && keys.length > 0)
+        throwingGetter(keys[getterAt % keys.length], out);
       return out;
     });
-  return fc.oneof({ weight: 9, arbitrary: decorated }, { weight: 1, arbitrary: hostileValue });
+  return fc.oneof(
+    { weight: 10, arbitrary: clean },
+    { weight: 9, arbitrary: decorated },
+    { weight: 1, arbitrary: fc.oneof(fc.constantFrom(null, undefined, NaN), hostileValue) },
+  );
 }
 
 /** A list of `item`s, sometimes holding a hostile entry. */
@@ -172,6 +178,18 @@ export function listOf(item: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
     {
       maxLength: 4,
     },
+  );
+}
+
+/** Mostly one of `valid`, one time in six one of `edge` (plausible but out of range). */
+export function pick(
+  valid: readonly unknown[],
+  edge: readonly unknown[] = [],
+): fc.Arbitrary<unknown> {
+  if (edge.length === 0) return fc.constantFrom(...valid);
+  return fc.oneof(
+    { weight: 5, arbitrary: fc.constantFrom(...valid) },
+    { weight: 1, arbitrary: fc.constantFrom(...edge) },
   );
 }
 
@@ -208,12 +226,42 @@ export function acceptedOrConfigError<T>(f: () => T): { value: T } | undefined {
   try {
     const value = f();
     assertNoPollution();
+    outcomes.accepted++;
     return { value };
   } catch (e) {
     assertNoPollution();
     assertConfigError(e);
+    outcomes.rejected++;
+    if (process.env.FUZZ_VERBOSE)
+      reasons.set(
+        e.message.split(';')[0]!.replace(/\[\d+\]/g, '[i]'),
+        (reasons.get(e.message.split(';')[0]!.replace(/\[\d+\]/g, '[i]')) ?? 0) + 1,
+      );
     return undefined;
   }
+}
+const reasons = new Map<string, number>();
+
+/** How many calls `acceptedOrConfigError` saw accepted and rejected since the last check. */
+const outcomes = { accepted: 0, rejected: 0 };
+
+/**
+ * Fails unless at least `minShare` of the calls since the last check were accepted and as many
+ * rejected: a generator that only ever produces rejected options would test nothing past the
+ * first check. Resets the counts.
+ */
+export function expectBothOutcomes(minShare = 0.05): void {
+  const { accepted, rejected } = outcomes;
+  outcomes.accepted = outcomes.rejected = 0;
+  const total = accepted + rejected;
+  if (process.env.FUZZ_VERBOSE)
+    console.log(
+      `accepted ${accepted} / ${total}`,
+      [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 25),
+    );
+  reasons.clear();
+  if (accepted < total * minShare || rejected < total * minShare)
+    throw new Error(`accepted ${accepted} and rejected ${rejected} of ${total} calls`);
 }
 
 /** Like `acceptedOrConfigError` for a call that may also reject: waits at most `boundMs`. */
@@ -226,9 +274,12 @@ export async function settlesOrConfigError<T>(
     timer = setTimeout(() => reject(new Error(`did not settle within ${boundMs} ms`)), boundMs);
   });
   try {
-    return { value: await Promise.race([f(), hang]) };
+    const value = await Promise.race([f(), hang]);
+    outcomes.accepted++;
+    return { value };
   } catch (e) {
     assertConfigError(e);
+    outcomes.rejected++;
     return undefined;
   } finally {
     clearTimeout(timer);

@@ -1,31 +1,35 @@
 /**
  * The option schemas the fuzz tests generate from: every option name the validators read
  * (src/core/policy.ts, trip-policy.ts, registry/method-policy.ts, retry/, fallback/), nested
- * where the options nest, each with a few plausible values so that the deeper checks are reached.
+ * where the options nest, each with plausible values (mostly valid, sometimes just out of range)
+ * so that the deeper checks are reached.
  */
 import fc from 'fast-check';
-import { goodCount, goodMs, goodRate, listOf, optionsOf } from './hostile-options.js';
+import { goodCount, goodMs, goodRate, listOf, optionsOf, pick } from './hostile-options.js';
 
-/** `CircuitPolicy.trip`: either variant, with the fields of both mixed in now and then. */
+/** `CircuitPolicy.trip`: either variant, now and then with the fields of both mixed. */
 export const tripOptions = fc.oneof(
-  optionsOf({ consecutiveFailures: goodCount }),
-  optionsOf({
-    failureRate: goodRate,
-    minimumCalls: goodCount,
-    windowCalls: fc.oneof(goodCount, fc.constant(1_000_001)),
-    windowMs: fc.constantFrom(9, 10, 1_000, 10_000),
-  }),
-  optionsOf({ consecutiveFailures: goodCount, failureRate: goodRate }),
+  { weight: 3, arbitrary: optionsOf({ consecutiveFailures: goodCount }) },
+  {
+    weight: 3,
+    arbitrary: optionsOf({
+      failureRate: goodRate,
+      minimumCalls: goodCount,
+      windowCalls: pick([5, 10, 100], [1_000_001]),
+      windowMs: pick([10, 1_000, 10_000], [9, 2 ** 31]),
+    }),
+  },
+  { weight: 1, arbitrary: optionsOf({ consecutiveFailures: goodCount, failureRate: goodRate }) },
 );
 
 /** `CircuitPolicy.openMs`: a number or a backoff. */
 export const openMsOptions = fc.oneof(
   goodMs,
   optionsOf({
-    initialMs: goodMs,
-    maxMs: goodMs,
-    multiplier: fc.constantFrom(0.5, 1, 2),
-    jitter: fc.constantFrom(0, 0.5, 1, 1.5),
+    initialMs: pick([1, 100, 1_000]),
+    maxMs: pick([1_000, 60_000], [10, 2 ** 31]),
+    multiplier: pick([1, 2], [0.5]),
+    jitter: pick([0, 0.5, 1], [1.5]),
   }),
 );
 
@@ -42,27 +46,32 @@ export const circuitPolicy = optionsOf({
   halfOpenProbeTimeoutMs: goodMs,
 });
 
-const budget = optionsOf({ ratio: fc.constantFrom(0, 0.2, 1), minPerSecond: goodCount });
+const budget = optionsOf({ ratio: pick([0, 0.2, 1]), minPerSecond: goodCount });
 
 /** `MethodPolicy.retry`. */
 export const retryOptions = fc.oneof(
   fc.constant(false),
   optionsOf({
-    maxAttempts: fc.integer({ min: 1, max: 4 }),
-    initialDelayMs: fc.constantFrom(0, 1, 50),
-    maxDelayMs: fc.constantFrom(0, 10, 1_000),
+    maxAttempts: pick([1, 2, 3]),
+    initialDelayMs: pick([0, 1, 50]),
+    maxDelayMs: pick([100, 1_000], [0, 10]),
     budget,
   }),
 );
 
-/** `MethodPolicy.hedging`. */
+/** `MethodPolicy.hedging`: exactly one of delayMs and percentile is valid. */
 export const hedgingOptions = fc.oneof(
   fc.constant(false),
   optionsOf({
-    maxAttempts: fc.integer({ min: 1, max: 6 }),
-    delayMs: fc.constantFrom(0, 5, 100),
-    percentile: fc.constantFrom(0.5, 0.9, 0.99, 1),
-    minDelayMs: fc.constantFrom(0, 1, 10),
+    maxAttempts: pick([2, 3, 5], [1, 6]),
+    delayMs: pick([0, 5, 100]),
+    minDelayMs: pick([0, 1, 10]),
+    budget,
+  }),
+  optionsOf({
+    maxAttempts: pick([2, 3, 5], [1, 6]),
+    percentile: pick([0.5, 0.9, 0.99], [1, 0.4]),
+    minDelayMs: pick([0, 1, 10]),
     budget,
   }),
 );
@@ -72,10 +81,10 @@ export const fallbackOptions = optionsOf({
   cache: optionsOf({
     ttlMs: goodMs,
     maxEntries: goodCount,
-    maxBytes: fc.constantFrom(1, 1_024, 1_000_000),
-    channelIdentity: fc.constantFrom('unknown', 'per-interceptor'),
-    keyMetadata: listOf(fc.constantFrom('x-tenant', 'authorization')),
-    serveOn: fc.constantFrom('open', 'open-or-failure'),
+    maxBytes: pick([1, 1_024, 1_000_000]),
+    channelIdentity: pick(['unknown', 'per-interceptor'], ['other']),
+    keyMetadata: listOf(pick(['x-tenant', 'authorization'], [''])),
+    serveOn: pick(['open', 'open-or-failure'], ['always']),
   }),
   value: fc.constantFrom<unknown>({ id: 'fallback' }, 'v', () => ({ id: 'fn' })),
 });
