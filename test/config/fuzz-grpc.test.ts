@@ -9,12 +9,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CircuitRegistry } from '../../src/registry/circuit-registry.js';
 import { createGrpcBreakerInterceptor } from '../../src/grpc/interceptor.js';
+import { createGrpcHealthProbe } from '../../src/grpc/health-probe.js';
 import {
   endpointBreakerServiceConfig,
   registerEndpointBreaker,
 } from '../../src/grpc/endpoints/register.js';
 import { fcRuns } from '../fc-runs.js';
 import { ledgerDefinition, ledgerPaths } from '../grpc/helpers/ledger.js';
+import { services } from '../grpc/helpers/services.js';
 import {
   acceptedOrConfigError,
   expectBothOutcomes,
@@ -109,6 +111,26 @@ describe('fuzzed gRPC options', () => {
     expectBothOutcomes();
   });
 
+  it('createGrpcHealthProbe(client, options): accepted or a ConfigError', () => {
+    const client = new services.Health('127.0.0.1:1', grpc.credentials.createInsecure());
+    const probeOptions = optionsOf({
+      service: pick(['', 'rpcbreaker.echo.v1.Echo'], [5]),
+      timeoutMs: pick([1, 1_000, 2 ** 31 - 1], [0, 2 ** 31, 1e308]),
+      interceptors: listOf(fc.constant((o: unknown, next: (o: unknown) => unknown) => next(o))),
+    });
+    fc.assert(
+      fc.property(fc.boolean(), probeOptions, (lazily, options) => {
+        const made = acceptedOrConfigError(() =>
+          createGrpcHealthProbe(lazily ? () => client : (client as never), options as never),
+        );
+        if (made) expect(typeof made.value).toBe('function');
+      }),
+      { numRuns: fcRuns(400) },
+    );
+    expectBothOutcomes();
+    client.close();
+  });
+
   it('registerEndpointBreaker(module): anything but the grpc-js module is a ConfigError', () => {
     fc.assert(
       fc.property(fc.oneof(hostileValue, optionsOf({ experimental: goodCount })), (module) => {
@@ -118,5 +140,18 @@ describe('fuzzed gRPC options', () => {
       }),
       { numRuns: fcRuns(200) },
     );
+  });
+});
+
+describe('found while reading the validators for the fuzzing', () => {
+  it('an endpoint health check timeoutMs beyond what a timer can wait is a ConfigError', () => {
+    for (const timeoutMs of [2 ** 31, 1e308]) {
+      expect(() =>
+        registerEndpointBreaker(grpc, {
+          name: 'rpc_breaker_fuzz',
+          readmission: { healthCheck: { timeoutMs } },
+        }),
+      ).toThrow(/^readmission\.healthCheck\.timeoutMs must be a number of ms in \(0, 2147483647\]/);
+    }
   });
 });

@@ -250,7 +250,7 @@ const outcomes = { accepted: 0, rejected: 0 };
  * rejected: a generator that only ever produces rejected options would test nothing past the
  * first check. Resets the counts.
  */
-export function expectBothOutcomes(minShare = 0.05): void {
+export function expectBothOutcomes(minShare = 0.02): void {
   const { accepted, rejected } = outcomes;
   outcomes.accepted = outcomes.rejected = 0;
   const total = accepted + rejected;

@@ -18,6 +18,7 @@
  *   replica) count as success: a storm of them says nothing about one endpoint.
  */
 import { ConfigError } from '../../core/errors.js';
+import { requireTimerMs } from '../../core/timer-delay.js';
 import { resolveCircuitPolicy, type CircuitPolicy } from '../../core/policy.js';
 import { isPlainObject, rejectUnknownKeys } from '../../core/validate.js';
 import { validateGrpcFailure, type GrpcStatusName } from '../../classify/grpc-status.js';
@@ -148,8 +149,7 @@ function readReadmission(v: unknown): ValidatedEndpointOptions['healthCheck'] {
   rejectUnknownKeys(h, new Set(['service', 'timeoutMs']), 'readmission.healthCheck');
   if (h.service !== undefined && typeof h.service !== 'string')
     throw new ConfigError('readmission.healthCheck.service', 'must be a string', h.service);
-  const timeoutMs = h.timeoutMs ?? 1_000;
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs))
-    throw new ConfigError('readmission.healthCheck.timeoutMs', 'must be a number > 0', timeoutMs);
+  // Bounded like every deadline: a health check's deadline is `Date.now() + timeoutMs`.
+  const timeoutMs = requireTimerMs(h.timeoutMs ?? 1_000, 'readmission.healthCheck.timeoutMs');
   return Object.freeze({ service: (h.service as string | undefined) ?? '', timeoutMs });
 }
