@@ -71,6 +71,19 @@ export function hasMethods(v: unknown, path: string, ...names: string[]): boolea
   }
 }
 
+/**
+ * `o[key]` when `o` is an object or function (else undefined); a read that throws is a
+ * ConfigError naming `path`.
+ */
+export function readOption(o: unknown, key: string, path: string): unknown {
+  if ((typeof o !== 'object' && typeof o !== 'function') || o === null) return undefined;
+  try {
+    return (o as Record<string, unknown>)[key];
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+}
+
 /** The ConfigError for an option whose getter (or Proxy trap) threw `error`. */
 export function unreadable(path: string, error: unknown): ConfigError {
   return new ConfigError(path, 'could not be read (a getter or Proxy threw)', error, {

@@ -19,8 +19,12 @@
  */
 import { ConfigError } from '../../core/errors.js';
 import { requireTimerMs } from '../../core/timer-delay.js';
-import { resolveCircuitPolicy, type CircuitPolicy } from '../../core/policy.js';
-import { isPlainObject, rejectUnknownKeys } from '../../core/validate.js';
+import {
+  CIRCUIT_POLICY_KEYS,
+  resolveCircuitPolicy,
+  type CircuitPolicy,
+} from '../../core/policy.js';
+import { isPlainObject, readOptions } from '../../core/validate.js';
 import { validateGrpcFailure, type GrpcStatusName } from '../../classify/grpc-status.js';
 import { CircuitRegistry } from '../../registry/circuit-registry.js';
 import type { GrpcPolicyFailure } from '../options.js';
@@ -94,15 +98,12 @@ const NAME = /^[a-z][a-z0-9_]*$/;
  * @throws ConfigError naming the option path and the value
  */
 export function validateEndpointOptions(options: unknown): ValidatedEndpointOptions {
-  const o = options ?? {};
-  if (!isPlainObject(o)) throw new ConfigError('options', 'must be an object', o);
-  rejectUnknownKeys(o, KNOWN, 'options');
+  const o = readOptions(options ?? {}, KNOWN, 'options');
   if (o.registry !== undefined && !(o.registry instanceof CircuitRegistry)) {
     throw new ConfigError('registry', 'must be a CircuitRegistry', o.registry);
   }
-  const circuit = { ...DEFAULT_ENDPOINT_CIRCUIT, ...(o.circuit as CircuitPolicy | undefined) };
-  if (o.circuit !== undefined && !isPlainObject(o.circuit))
-    throw new ConfigError('circuit', 'must be an object', o.circuit);
+  const own = o.circuit === undefined ? {} : readOptions(o.circuit, CIRCUIT_POLICY_KEYS, 'circuit');
+  const circuit: CircuitPolicy = { ...DEFAULT_ENDPOINT_CIRCUIT, ...own };
   resolveCircuitPolicy(circuit, 'circuit');
   const name = o.name ?? 'rpc_breaker';
   if (typeof name !== 'string' || !NAME.test(name))
@@ -142,11 +143,14 @@ function readList(v: unknown, path: string): GrpcPolicyFailure[] | undefined {
 
 function readReadmission(v: unknown): ValidatedEndpointOptions['healthCheck'] {
   if (v === undefined || v === 'calls') return undefined;
-  if (!isPlainObject(v) || !isPlainObject(v.healthCheck))
-    throw new ConfigError('readmission', "must be 'calls' or { healthCheck: {...} }", v);
-  rejectUnknownKeys(v, new Set(['healthCheck']), 'readmission');
-  const h = v.healthCheck;
-  rejectUnknownKeys(h, new Set(['service', 'timeoutMs']), 'readmission.healthCheck');
+  const what = "must be 'calls' or { healthCheck: {...} }";
+  const r = readOptions(v, new Set(['healthCheck']), 'readmission', 'reject', what);
+  if (!isPlainObject(r.healthCheck)) throw new ConfigError('readmission', what, v);
+  const h = readOptions(
+    r.healthCheck,
+    new Set(['service', 'timeoutMs']),
+    'readmission.healthCheck',
+  );
   if (h.service !== undefined && typeof h.service !== 'string')
     throw new ConfigError('readmission.healthCheck.service', 'must be a string', h.service);
   // Bounded like every deadline: a health check's deadline is `Date.now() + timeoutMs`.
