@@ -36,7 +36,7 @@ import type {
   Observable,
 } from '@opentelemetry/api';
 import { ConfigError } from '../core/errors.js';
-import { isPlainObject } from '../core/validate.js';
+import { hasMethods, readOptions } from '../core/validate.js';
 import type { CircuitState } from '../core/types.js';
 import { disposableHandle, type DisposableHandle } from '../core/disposable.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
@@ -82,23 +82,23 @@ export function registerOpenTelemetryMetrics(
   meter: Meter,
   options: OpenTelemetryMetricsOptions = {},
 ): DisposableHandle {
-  if (typeof registry?.snapshot !== 'function' || typeof registry.onCall !== 'function')
+  if (!hasMethods(registry, 'registry', 'snapshot', 'onCall'))
     throw new ConfigError('registry', 'must be a CircuitRegistry', registry);
-  if (
-    typeof meter?.createObservableGauge !== 'function' ||
-    typeof meter.addBatchObservableCallback !== 'function'
-  )
+  if (!hasMethods(meter, 'meter', 'createObservableGauge', 'addBatchObservableCallback'))
     throw new ConfigError(
       'meter',
       'must be an OpenTelemetry Meter (@opentelemetry/api >= 1.4)',
       meter,
     );
-  if (!isPlainObject(options as unknown))
-    throw new ConfigError('options', 'must be an object', options);
+  const { callDurations = true } = readOptions(
+    options,
+    new Set(['callDurations']),
+    'options',
+    'ignore',
+  ) as OpenTelemetryMetricsOptions;
   let perRegistry = registrations.get(meter);
   const existing = perRegistry?.get(registry);
   if (existing) return existing;
-  const callDurations = options.callDurations ?? true;
   if (typeof callDurations !== 'boolean')
     throw new ConfigError('options.callDurations', 'must be a boolean', callDurations);
 

@@ -24,7 +24,7 @@ import {
   resolveCircuitPolicy,
   type CircuitPolicy,
 } from '../../core/policy.js';
-import { isPlainObject, readOptions } from '../../core/validate.js';
+import { isPlainObject, readOptions, unreadable } from '../../core/validate.js';
 import { validateGrpcFailure, type GrpcStatusName } from '../../classify/grpc-status.js';
 import { CircuitRegistry } from '../../registry/circuit-registry.js';
 import type { GrpcPolicyFailure } from '../options.js';
@@ -99,7 +99,7 @@ const NAME = /^[a-z][a-z0-9_]*$/;
  */
 export function validateEndpointOptions(options: unknown): ValidatedEndpointOptions {
   const o = readOptions(options ?? {}, KNOWN, 'options');
-  if (o.registry !== undefined && !(o.registry instanceof CircuitRegistry)) {
+  if (o.registry !== undefined && !isRegistry(o.registry)) {
     throw new ConfigError('registry', 'must be a CircuitRegistry', o.registry);
   }
   const own = o.circuit === undefined ? {} : readOptions(o.circuit, CIRCUIT_POLICY_KEYS, 'circuit');
@@ -117,6 +117,15 @@ export function validateEndpointOptions(options: unknown): ValidatedEndpointOpti
     healthCheck: readReadmission(o.readmission),
     name,
   });
+}
+
+/** `v instanceof CircuitRegistry`; a Proxy whose prototype cannot be read is a ConfigError. */
+function isRegistry(v: unknown): boolean {
+  try {
+    return v instanceof CircuitRegistry;
+  } catch (error) {
+    throw unreadable('registry', error);
+  }
 }
 
 /** Reads a 0..100 percentage. */
