@@ -18,6 +18,7 @@
  * classes are named functions), and the `name` property as a fallback.
  */
 import { ConfigError } from '../core/errors.js';
+import { readOption } from '../core/validate.js';
 import { isThriftTimeoutError, isThriftTransportError } from './thrift-call-errors.js';
 
 /** A category of Thrift failure. */
@@ -100,7 +101,8 @@ export function validateThriftFailure(f: unknown, path: string): ThriftFailure {
   if (typeof f === 'string' && (THRIFT_FAILURE_CATEGORIES as readonly string[]).includes(f)) {
     return f as ThriftFailureCategory;
   }
-  if (typeof f === 'function' && isErrorClass(f)) return f as ThriftFailure;
+  if (typeof f === 'function' && isErrorClass(readOption(f, 'prototype', path)))
+    return f as ThriftFailure;
   throw new ConfigError(
     path,
     `must be one of ${THRIFT_FAILURE_CATEGORIES.map((c) => `'${c}'`).join(', ')} or a generated exception class`,
@@ -117,8 +119,7 @@ export function matchesThriftFailure(
   return typeof f === 'string' ? f === category : error instanceof f;
 }
 
-function isErrorClass(f: unknown): boolean {
-  const proto = (f as { prototype?: unknown }).prototype;
+function isErrorClass(proto: unknown): boolean {
   return proto === Error.prototype || proto instanceof Error;
 }
 

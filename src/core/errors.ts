@@ -89,8 +89,11 @@ export class ConfigError extends Error {
   /** Dotted path of the offending option, e.g. `circuit.trip.failureRate`. */
   readonly path: string;
 
-  constructor(path: string, requirement: string, received: unknown) {
-    super(`${path} ${requirement}; got ${formatValue(received)}`);
+  /**
+   * @param options.cause what made the option unreadable (e.g. the error its getter threw)
+   */
+  constructor(path: string, requirement: string, received: unknown, options?: { cause?: unknown }) {
+    super(`${path} ${requirement}; got ${formatValue(received)}`, options);
     this.name = 'ConfigError';
     this.path = path;
     Object.defineProperty(this, CONFIG_ERROR_BRAND, { value: true });
@@ -106,8 +109,20 @@ export function isConfigError(e: unknown): e is ConfigError {
   );
 }
 
-/** Renders a received option value for an error message, briefly and without throwing. */
+/**
+ * Renders a received option value for an error message, briefly and without throwing (even for a
+ * Proxy whose traps throw).
+ */
 export function formatValue(v: unknown): string {
+  try {
+    return describeValue(v);
+  } catch {
+    return 'an unreadable object';
+  }
+}
+
+function describeValue(v: unknown): string {
+  if (v instanceof Error) return `${v.name}: ${v.message}`;
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
   if (typeof v === 'function') return `function ${v.name || '(anonymous)'}`;
   if (typeof v === 'bigint' || typeof v === 'symbol') return String(v);

@@ -13,7 +13,9 @@
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { ConfigError } from './errors.js';
 import { MAX_TIMER_DELAY_MS as MAX_TIMER_MS } from './timer-delay.js';
-import { isPlainObject } from './validate.js';
+import { hasMethods, isPlainObject, readOptions } from './validate.js';
+
+const EXECUTE_KEYS: ReadonlySet<string> = new Set(['signal', 'timeoutMs', 'classify']);
 import type { Outcome } from './types.js';
 
 /** Options of `CircuitBreaker.execute` (its second argument may also be a bare classifier). */
@@ -42,14 +44,14 @@ export function readExecuteOptions(o: unknown): {
 } {
   if (!isPlainObject(o))
     throw new ConfigError('execute options', 'must be a classifier or an options object', o);
-  const { signal, timeoutMs, classify } = o;
+  const { signal, timeoutMs, classify } = readOptions(o, EXECUTE_KEYS, '', 'ignore');
   const s = signal as Partial<AbortSignal> | null;
   if (
     signal !== undefined &&
     (typeof s !== 'object' ||
       s === null ||
-      typeof s.aborted !== 'boolean' ||
-      typeof s.addEventListener !== 'function')
+      !hasMethods(s, 'signal', 'addEventListener') ||
+      typeof s.aborted !== 'boolean')
   )
     throw new ConfigError('signal', 'must be an AbortSignal', signal);
   if (

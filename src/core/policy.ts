@@ -8,8 +8,7 @@
 import { ConfigError } from './errors.js';
 import { validateTrip } from './trip-policy.js';
 import {
-  isPlainObject,
-  rejectUnknownKeys,
+  readOptions,
   requireDurationMs,
   requireInteger,
   requirePositive,
@@ -106,7 +105,8 @@ export interface ResolvedCircuitPolicy {
 
 const DEFAULT_OPEN_MS = 10_000;
 const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
-const KNOWN_KEYS = new Set([
+/** Every option of a `CircuitPolicy`. */
+export const CIRCUIT_POLICY_KEYS: ReadonlySet<string> = new Set([
   'trip',
   'slowCallMs',
   'slowCallRate',
@@ -118,6 +118,13 @@ const KNOWN_KEYS = new Set([
   'halfOpenProbeTimeoutMs',
 ]);
 
+const OPEN_BACKOFF_KEYS: ReadonlySet<string> = new Set([
+  'initialMs',
+  'maxMs',
+  'multiplier',
+  'jitter',
+]);
+
 function validateOpenMs(v: unknown, path: string): Required<OpenBackoff> {
   if (v === undefined)
     return { initialMs: DEFAULT_OPEN_MS, maxMs: DEFAULT_OPEN_MS, multiplier: 1, jitter: 0 };
@@ -125,26 +132,26 @@ function validateOpenMs(v: unknown, path: string): Required<OpenBackoff> {
     const ms = requireDurationMs(v, path);
     return { initialMs: ms, maxMs: ms, multiplier: 1, jitter: 0 };
   }
-  if (!isPlainObject(v))
-    throw new ConfigError(
-      path,
-      'must be a number of ms or { initialMs, maxMs, multiplier?, jitter? }',
-      v,
-    );
-  rejectUnknownKeys(v, new Set(['initialMs', 'maxMs', 'multiplier', 'jitter']), path);
-  const initialMs = requireDurationMs(v.initialMs, `${path}.initialMs`);
-  const maxMs = requireDurationMs(v.maxMs, `${path}.maxMs`);
+  const o = readOptions(
+    v,
+    OPEN_BACKOFF_KEYS,
+    path,
+    'reject',
+    'must be a number of ms or { initialMs, maxMs, multiplier?, jitter? }',
+  );
+  const initialMs = requireDurationMs(o.initialMs, `${path}.initialMs`);
+  const maxMs = requireDurationMs(o.maxMs, `${path}.maxMs`);
   if (maxMs < initialMs)
     throw new ConfigError(`${path}.maxMs`, `must be >= initialMs (${initialMs})`, maxMs);
   const multiplier =
-    v.multiplier === undefined ? 2 : requirePositive(v.multiplier, `${path}.multiplier`);
+    o.multiplier === undefined ? 2 : requirePositive(o.multiplier, `${path}.multiplier`);
   if (multiplier < 1) throw new ConfigError(`${path}.multiplier`, 'must be >= 1', multiplier);
   let jitter = 0;
-  if (v.jitter !== undefined) {
-    if (typeof v.jitter !== 'number' || !(v.jitter >= 0 && v.jitter <= 1)) {
-      throw new ConfigError(`${path}.jitter`, 'must be in [0, 1]', v.jitter);
+  if (o.jitter !== undefined) {
+    if (typeof o.jitter !== 'number' || !(o.jitter >= 0 && o.jitter <= 1)) {
+      throw new ConfigError(`${path}.jitter`, 'must be in [0, 1]', o.jitter);
     }
-    jitter = v.jitter;
+    jitter = o.jitter;
   }
   return { initialMs, maxMs, multiplier, jitter };
 }
@@ -156,9 +163,7 @@ function validateOpenMs(v: unknown, path: string): Required<OpenBackoff> {
  * @throws ConfigError naming the offending option and the value received
  */
 export function resolveCircuitPolicy(policy: unknown, path = 'circuit'): ResolvedCircuitPolicy {
-  const p = policy === undefined ? {} : policy;
-  if (!isPlainObject(p)) throw new ConfigError(path, 'must be an object', policy);
-  rejectUnknownKeys(p, KNOWN_KEYS, path);
+  const p = policy === undefined ? {} : readOptions(policy, CIRCUIT_POLICY_KEYS, path);
   const trip =
     p.trip === undefined
       ? { kind: 'consecutive' as const, consecutiveFailures: 5 }

@@ -6,13 +6,7 @@
  */
 import { ConfigError } from './errors.js';
 import type { ResolvedCircuitPolicy } from './policy.js';
-import {
-  isPlainObject,
-  rejectUnknownKeys,
-  requireDurationMs,
-  requireInteger,
-  requireRate,
-} from './validate.js';
+import { readOptions, requireDurationMs, requireInteger, requireRate } from './validate.js';
 
 /** `minimumCalls` when not given (capped at `windowCalls`). */
 export const DEFAULT_MINIMUM_CALLS = 10;
@@ -23,14 +17,25 @@ export const MAX_WINDOW_CALLS = 1_000_000;
 /** Smallest time window: 10 buckets of at least 1 ms (see windows/time-window.ts). */
 export const MIN_WINDOW_MS = 10;
 
+const TRIP_KEYS: ReadonlySet<string> = new Set([
+  'consecutiveFailures',
+  'failureRate',
+  'minimumCalls',
+  'windowCalls',
+  'windowMs',
+]);
+
 /**
  * Checks a `trip` option and fills in its defaults.
  * @throws ConfigError naming the offending option and the value received
  */
-export function validateTrip(v: unknown, path: string): ResolvedCircuitPolicy['trip'] {
-  if (!isPlainObject(v)) throw new ConfigError(path, 'must be an object', v);
+export function validateTrip(trip: unknown, path: string): ResolvedCircuitPolicy['trip'] {
+  const v = readOptions(trip, TRIP_KEYS, path);
   if ('consecutiveFailures' in v) {
-    rejectUnknownKeys(v, new Set(['consecutiveFailures']), path);
+    for (const k of Object.keys(v)) {
+      if (k !== 'consecutiveFailures')
+        throw new ConfigError(`${path}.${k}`, 'is not a known option', v[k]);
+    }
     return {
       kind: 'consecutive',
       consecutiveFailures: requireInteger(v.consecutiveFailures, `${path}.consecutiveFailures`),
@@ -38,7 +43,6 @@ export function validateTrip(v: unknown, path: string): ResolvedCircuitPolicy['t
   }
   if (!('failureRate' in v))
     throw new ConfigError(path, 'must have consecutiveFailures or failureRate', v);
-  rejectUnknownKeys(v, new Set(['failureRate', 'minimumCalls', 'windowCalls', 'windowMs']), path);
   if (v.windowCalls !== undefined && v.windowMs !== undefined) {
     throw new ConfigError(`${path}.windowMs`, 'cannot be combined with windowCalls', v.windowMs);
   }

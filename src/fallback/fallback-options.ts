@@ -1,7 +1,7 @@
 /** Fallback options of a method policy, and their validation. */
 import type { CallContext } from '../classify/call-context.js';
 import { ConfigError } from '../core/errors.js';
-import { rejectUnknownKeys, requireInteger, requirePositive } from '../core/validate.js';
+import { readOptions, requireInteger, requirePositive } from '../core/validate.js';
 
 /** What to answer instead of failing. */
 export interface FallbackOptions {
@@ -60,17 +60,11 @@ const CACHE_KEYS = new Set([
  * @throws ConfigError naming the option's path and the value received
  */
 export function validateFallbackOptions(o: unknown, path: string): FallbackOptions {
-  if (typeof o !== 'object' || o === null || Array.isArray(o))
-    throw new ConfigError(path, 'must be an object', o);
-  const f = o as Record<string, unknown>;
-  rejectUnknownKeys(f, KEYS, path);
+  const f = readOptions(o, KEYS, path);
   const out: FallbackOptions = {};
   if (f.cache !== undefined) {
-    const c = f.cache as Record<string, unknown>;
     const p = `${path}.cache`;
-    if (typeof c !== 'object' || c === null || Array.isArray(c))
-      throw new ConfigError(p, 'must be an object', c);
-    rejectUnknownKeys(c, CACHE_KEYS, p);
+    const c = readOptions(f.cache, CACHE_KEYS, p);
     const cache: NonNullable<FallbackOptions['cache']> = {
       ttlMs: requirePositive(c.ttlMs, `${p}.ttlMs`),
     };

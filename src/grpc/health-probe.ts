@@ -11,6 +11,7 @@
  */
 import type { Client, InterceptingCall, Interceptor, ServiceError } from '@grpc/grpc-js';
 import { ConfigError } from '../core/errors.js';
+import { hasMethods, readOptions } from '../core/validate.js';
 import { requireTimerMs } from '../core/timer-delay.js';
 import type { ProbeContext } from '../core/policy.js';
 import { withProbeWarning } from '../registry/probe-warnings.js';
@@ -122,18 +123,16 @@ const passThrough: Interceptor = (options, nextCall) =>
   nextCall(options) as unknown as InterceptingCall;
 
 function requireClient(c: unknown): Pick<Client, 'makeUnaryRequest'> {
-  if (typeof (c as GrpcHealthProbeClient | undefined)?.makeUnaryRequest !== 'function') {
+  if (!hasMethods(c, 'client', 'makeUnaryRequest')) {
     throw new ConfigError('client', 'must be a grpc-js client (or a function returning one)', c);
   }
   return c as Pick<Client, 'makeUnaryRequest'>;
 }
 
-function validate(o: GrpcHealthProbeOptions): GrpcHealthProbeOptions {
-  if (typeof o !== 'object' || o === null) throw new ConfigError('options', 'must be an object', o);
-  for (const k of Object.keys(o)) {
-    if (k !== 'service' && k !== 'timeoutMs' && k !== 'interceptors')
-      throw new ConfigError(`options.${k}`, 'is not a known option', (o as never)[k]);
-  }
+const PROBE_KEYS: ReadonlySet<string> = new Set(['service', 'timeoutMs', 'interceptors']);
+
+function validate(options: GrpcHealthProbeOptions): GrpcHealthProbeOptions {
+  const o = readOptions(options, PROBE_KEYS, 'options') as GrpcHealthProbeOptions;
   if (o.service !== undefined && typeof o.service !== 'string')
     throw new ConfigError('options.service', 'must be a string', o.service);
   if (o.timeoutMs !== undefined) requireTimerMs(o.timeoutMs, 'options.timeoutMs');

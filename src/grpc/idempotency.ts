@@ -22,6 +22,7 @@
  * cache off.
  */
 import { ConfigError } from '../core/errors.js';
+import { unreadable } from '../core/validate.js';
 import { rejectRepeatsOfUnsafeMethods } from '../registry/method-policy.js';
 import type { MethodPolicy } from '../registry/method-policy.js';
 
@@ -50,6 +51,16 @@ export interface IdempotencyTable {
  * @throws ConfigError when `definition` is not a package definition with at least one service
  */
 export function readIdempotency(definition: unknown): IdempotencyTable {
+  try {
+    return readLevels(definition);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    // Only reads of the definition can throw here: a getter or Proxy trap in it.
+    throw unreadable('packageDefinition', error);
+  }
+}
+
+function readLevels(definition: unknown): IdempotencyTable {
   if (typeof definition !== 'object' || definition === null || Array.isArray(definition)) {
     throw new ConfigError(
       'packageDefinition',

@@ -19,7 +19,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError } from '../core/errors.js';
-import { isPlainObject } from '../core/validate.js';
+import { hasMethods, isPlainObject, readOptions } from '../core/validate.js';
+
+const CONTROL_KEYS: ReadonlySet<string> = new Set(['token', 'maxBodyBytes']);
 import type { CircuitRegistry, ControlAction } from '../registry/circuit-registry.js';
 
 /** Options of `createControlHandler`. */
@@ -57,10 +59,14 @@ export function createControlHandler(
   registry: CircuitRegistry,
   options: ControlHandlerOptions,
 ): ControlHandler {
-  if (typeof registry?.control !== 'function')
+  if (!hasMethods(registry, 'registry', 'control'))
     throw new ConfigError('registry', 'must be a CircuitRegistry', registry);
-  if (!isPlainObject(options)) throw new ConfigError('options', 'must be an object', options);
-  const { token, maxBodyBytes = 4_096 } = options;
+  const { token, maxBodyBytes = 4_096 } = readOptions(
+    options,
+    CONTROL_KEYS,
+    '',
+    'ignore',
+  ) as Partial<ControlHandlerOptions>;
   if (typeof token !== 'string' || !TOKEN_SHAPE.test(token))
     throw new ConfigError(
       'token',

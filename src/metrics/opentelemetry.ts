@@ -36,6 +36,7 @@ import type {
   Observable,
 } from '@opentelemetry/api';
 import { ConfigError } from '../core/errors.js';
+import { hasMethods, readOptions } from '../core/validate.js';
 import type { CircuitState } from '../core/types.js';
 import { disposableHandle, type DisposableHandle } from '../core/disposable.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
@@ -74,28 +75,30 @@ const registrations = new WeakMap<Meter, WeakMap<CircuitRegistry, DisposableHand
  * @param options see `OpenTelemetryMetricsOptions` (ignored when the call is a no-op repeat)
  * @returns a handle whose `dispose()` removes the batch callback and stops recording durations
  *   (the histogram instrument itself cannot be removed through the API)
- * @throws ConfigError when `registry` or `meter` is not what it should be
+ * @throws ConfigError when `registry`, `meter` or `options` is not what it should be
  */
 export function registerOpenTelemetryMetrics(
   registry: CircuitRegistry,
   meter: Meter,
   options: OpenTelemetryMetricsOptions = {},
 ): DisposableHandle {
-  if (typeof registry?.snapshot !== 'function' || typeof registry.onCall !== 'function')
+  if (!hasMethods(registry, 'registry', 'snapshot', 'onCall'))
     throw new ConfigError('registry', 'must be a CircuitRegistry', registry);
-  if (
-    typeof meter?.createObservableGauge !== 'function' ||
-    typeof meter.addBatchObservableCallback !== 'function'
-  )
+  if (!hasMethods(meter, 'meter', 'createObservableGauge', 'addBatchObservableCallback'))
     throw new ConfigError(
       'meter',
       'must be an OpenTelemetry Meter (@opentelemetry/api >= 1.4)',
       meter,
     );
+  const { callDurations = true } = readOptions(
+    options,
+    new Set(['callDurations']),
+    'options',
+    'ignore',
+  ) as OpenTelemetryMetricsOptions;
   let perRegistry = registrations.get(meter);
   const existing = perRegistry?.get(registry);
   if (existing) return existing;
-  const callDurations = options.callDurations ?? true;
   if (typeof callDurations !== 'boolean')
     throw new ConfigError('options.callDurations', 'must be a boolean', callDurations);
 

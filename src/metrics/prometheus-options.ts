@@ -4,6 +4,7 @@
  * every series.
  */
 import { ConfigError } from '../core/errors.js';
+import { isPlainObject, readEntries, readOptions } from '../core/validate.js';
 
 /** Names of every metric `registerPrometheusMetrics` registers (with the default prefix). */
 export const PROMETHEUS_METRIC_NAMES = Object.freeze({
@@ -69,11 +70,7 @@ const RESERVED = new Set([
 
 /** @throws ConfigError naming the option and the value when one is invalid */
 export function validatePrometheusOptions(options: unknown): ValidatedPrometheusOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options))
-    throw new ConfigError('options', 'must be an object', options);
-  const o = options as PrometheusMetricsOptions;
-  for (const key of Object.keys(o))
-    if (!KNOWN.has(key)) throw new ConfigError(`options.${key}`, 'is not an option', key);
+  const o = readOptions(options, KNOWN, 'options') as PrometheusMetricsOptions;
   const callDurations = o.callDurations ?? true;
   if (typeof callDurations !== 'boolean')
     throw new ConfigError('options.callDurations', 'must be a boolean', callDurations);
@@ -84,10 +81,11 @@ export function validatePrometheusOptions(options: unknown): ValidatedPrometheus
       'must be the start of a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)',
       prefix,
     );
-  const labels = o.labels ?? {};
-  if (typeof labels !== 'object' || labels === null || Array.isArray(labels))
+  const labels: Record<string, unknown> = o.labels ?? {};
+  if (!isPlainObject(labels))
     throw new ConfigError('options.labels', 'must be an object of label names to values', labels);
-  for (const [name, value] of Object.entries(labels)) {
+  const entries = readEntries(labels, 'options.labels');
+  for (const [name, value] of entries) {
     if (!LABEL.test(name) || name.startsWith('__'))
       throw new ConfigError(
         'options.labels',
@@ -99,7 +97,11 @@ export function validatePrometheusOptions(options: unknown): ValidatedPrometheus
     if (typeof value !== 'string')
       throw new ConfigError(`options.labels.${name}`, 'must be a string', value);
   }
-  return Object.freeze({ callDurations, prefix, labels: Object.freeze({ ...labels }) });
+  return Object.freeze({
+    callDurations,
+    prefix,
+    labels: Object.freeze(Object.fromEntries(entries) as Record<string, string>),
+  });
 }
 
 /** The metric names under `prefix` (which replaces `rpc_breaker_`). */

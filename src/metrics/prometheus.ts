@@ -32,6 +32,7 @@ import {
   type RegistryContentType,
 } from 'prom-client';
 import { ConfigError } from '../core/errors.js';
+import { hasMethods } from '../core/validate.js';
 import type { CircuitSnapshot, CircuitState } from '../core/types.js';
 import { disposableHandle, type DisposableHandle } from '../core/disposable.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
@@ -85,9 +86,9 @@ export function registerPrometheusMetrics(
   promRegistry: Registry<RegistryContentType> = globalRegistry,
   options: PrometheusMetricsOptions = {},
 ): DisposableHandle {
-  if (typeof registry?.snapshot !== 'function' || typeof registry.onCall !== 'function')
+  if (!hasMethods(registry, 'registry', 'snapshot', 'onCall'))
     throw new ConfigError('registry', 'must be a CircuitRegistry', registry);
-  if (typeof promRegistry?.registerMetric !== 'function')
+  if (!hasMethods(promRegistry, 'promRegistry', 'registerMetric', 'getSingleMetric'))
     throw new ConfigError('promRegistry', 'must be a prom-client Registry', promRegistry);
   const existing = registrations.get(promRegistry);
   if (existing) {

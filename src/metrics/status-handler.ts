@@ -4,6 +4,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError } from '../core/errors.js';
+import { hasMethods, readOptions } from '../core/validate.js';
+
+const STATUS_KEYS: ReadonlySet<string> = new Set([
+  'title',
+  'historySeconds',
+  'maxRows',
+  'controlUrl',
+]);
 import { disposableHandle, type DisposableHandle } from '../core/disposable.js';
 import type { CircuitRegistry } from '../registry/circuit-registry.js';
 import { statusCsp } from './status-assets.js';
@@ -52,13 +60,14 @@ export function createStatusHandler(
   registry: CircuitRegistry,
   options: StatusHandlerOptions = {},
 ): StatusHandler {
-  if (typeof registry?.snapshot !== 'function' || typeof registry.onStateChange !== 'function')
+  if (!hasMethods(registry, 'registry', 'snapshot', 'onStateChange'))
     throw new ConfigError('registry', 'must be a CircuitRegistry', registry);
-  const title = options.title ?? 'rpc-breaker circuits';
+  const o = readOptions(options, STATUS_KEYS, '', 'ignore') as StatusHandlerOptions;
+  const title = o.title ?? 'rpc-breaker circuits';
   if (typeof title !== 'string') throw new ConfigError('title', 'must be a string', title);
-  const historySeconds = positiveInteger(options.historySeconds, 60, 'historySeconds');
-  const maxRows = positiveInteger(options.maxRows, 500, 'maxRows');
-  const controlUrl = options.controlUrl;
+  const historySeconds = positiveInteger(o.historySeconds, 60, 'historySeconds');
+  const maxRows = positiveInteger(o.maxRows, 500, 'maxRows');
+  const controlUrl = o.controlUrl;
   if (
     controlUrl !== undefined &&
     (typeof controlUrl !== 'string' || !/^\/(?!\/)[\x21-\x5b\x5d-\x7e]*$/.test(controlUrl))

@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '../core/errors.js';
 import { resolveCircuitPolicy } from '../core/policy.js';
-import { rejectUnknownKeys } from '../core/validate.js';
+import { hasMethods, readOptions } from '../core/validate.js';
 import type { CircuitRegistry } from './circuit-registry.js';
 import {
   resolveMethodPolicy,
@@ -39,14 +39,10 @@ export function readAdapterOptions<F>(
   keysOf: (key: string) => readonly string[],
   checkKey: (key: string) => void,
 ): AdapterOptions<F> {
-  const opts = options === undefined ? {} : options;
-  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) {
-    throw new ConfigError('options', 'must be an object', options);
-  }
-  const raw = opts as Record<string, unknown>;
-  rejectUnknownKeys(raw, known, 'options');
+  // Read once into a copy: the adapter's own keys are then read from it, never from `options`.
+  const raw = readOptions(options === undefined ? {} : options, known, 'options');
   const registry = raw.registry as CircuitRegistry | undefined;
-  if (registry !== undefined && typeof (registry as { get?: unknown })?.get !== 'function') {
+  if (registry !== undefined && !hasMethods(registry, 'registry', 'get')) {
     throw new ConfigError('registry', 'must be a CircuitRegistry', registry);
   }
   const defaults =

@@ -12,12 +12,13 @@ import type { CircuitObserver, CircuitSync, StateStore } from '../core/circuit-s
 import { systemClock, type Clock } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
 import {
+  CIRCUIT_POLICY_KEYS,
   mergeCircuitPolicy,
   resolveCircuitPolicy,
   type CircuitPolicy,
   type ResolvedCircuitPolicy,
 } from '../core/policy.js';
-import { requireInteger } from '../core/validate.js';
+import { hasMethods, isPlainObject, readOptions, requireInteger } from '../core/validate.js';
 import type { CircuitSnapshot, RejectReason } from '../core/types.js';
 import { ASYNC_DISPOSE, type DisposableHandle } from '../core/disposable.js';
 import { ListenerSet } from './listener-set.js';
@@ -59,6 +60,7 @@ export interface CircuitRegistryOptions {
 }
 
 const DEFAULT_MAX_CIRCUITS = 10_000;
+const REGISTRY_KEYS: ReadonlySet<string> = new Set(['defaults', 'clock', 'store', 'maxCircuits']);
 const NO_POLICY = {};
 
 export class CircuitRegistry {
@@ -86,22 +88,26 @@ export class CircuitRegistry {
 
   /** @throws ConfigError when an option is invalid */
   constructor(options: CircuitRegistryOptions = {}) {
-    if (typeof options !== 'object' || options === null)
-      throw new ConfigError('options', 'must be an object', options);
-    resolveCircuitPolicy(options.defaults, 'defaults');
-    this.defaults = options.defaults ? Object.freeze({ ...options.defaults }) : undefined;
-    if (options.clock !== undefined && typeof options.clock?.now !== 'function') {
-      throw new ConfigError('clock', 'must have a now() method', options.clock);
+    // Read once into a copy, which is what is checked and kept.
+    const o = readOptions(options, REGISTRY_KEYS, '', 'ignore') as CircuitRegistryOptions;
+    const defaults =
+      o.defaults === undefined
+        ? undefined
+        : readOptions(o.defaults, CIRCUIT_POLICY_KEYS, 'defaults');
+    resolveCircuitPolicy(defaults, 'defaults');
+    this.defaults = defaults ? Object.freeze({ ...defaults }) : undefined;
+    if (o.clock !== undefined && !hasMethods(o.clock, 'clock', 'now')) {
+      throw new ConfigError('clock', 'must have a now() method', o.clock);
     }
-    this.clock = options.clock ?? systemClock;
-    if (options.store !== undefined && typeof options.store?.attach !== 'function') {
-      throw new ConfigError('store', 'must be a StateStore (with attach and close)', options.store);
+    this.clock = o.clock ?? systemClock;
+    if (o.store !== undefined && !hasMethods(o.store, 'store', 'attach')) {
+      throw new ConfigError('store', 'must be a StateStore (with attach and close)', o.store);
     }
-    this.store = options.store;
+    this.store = o.store;
     this.maxCircuits =
-      options.maxCircuits === undefined
+      o.maxCircuits === undefined
         ? DEFAULT_MAX_CIRCUITS
-        : requireInteger(options.maxCircuits, 'maxCircuits');
+        : requireInteger(o.maxCircuits, 'maxCircuits');
     this.restores = new PendingRestores(this.maxCircuits);
     this.probeWarnings = new ProbeWarnings(this.warnings, this.maxCircuits);
     this.observer = {
@@ -131,9 +137,14 @@ export class CircuitRegistry {
    * defaults and applies only when the circuit is created (later calls return it unchanged); a
    * later `policy` that differs is reported once per circuit as a process warning (code
    * `RPC_BREAKER_POLICY_CONFLICT`, see policy-conflict.ts).
-   * @throws ConfigError when the name is empty or the merged policy is invalid
+   * @throws ConfigError when the name is empty, `policy` is not an object or the merged policy is
+   *   invalid
    */
   get(name: string, policy?: CircuitPolicy): CircuitBreaker {
+    // Checked first: a policy is also a WeakMap key (resolve, checkPolicy), which a primitive
+    // such as NaN cannot be.
+    if (policy !== undefined && !isPlainObject(policy))
+      throw new ConfigError('circuit', 'must be an object', policy);
     const existing = this.circuits.get(name);
     if (existing) {
       // Adapters pass one policy object per method: each is compared once per circuit.
@@ -292,7 +303,8 @@ export class CircuitRegistry {
     const key = policy ?? NO_POLICY;
     let resolved = this.resolved.get(key);
     if (!resolved) {
-      resolved = resolveCircuitPolicy(mergeCircuitPolicy(this.defaults, policy), 'circuit');
+      const own = policy && readOptions(policy, CIRCUIT_POLICY_KEYS, 'circuit');
+      resolved = resolveCircuitPolicy(mergeCircuitPolicy(this.defaults, own), 'circuit');
       this.resolved.set(key, resolved);
     }
     return resolved;

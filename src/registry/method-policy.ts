@@ -9,8 +9,13 @@
  * replace whole.
  */
 import { ConfigError } from '../core/errors.js';
-import { mergeCircuitPolicy, resolveCircuitPolicy, type CircuitPolicy } from '../core/policy.js';
-import { rejectUnknownKeys } from '../core/validate.js';
+import {
+  CIRCUIT_POLICY_KEYS,
+  mergeCircuitPolicy,
+  resolveCircuitPolicy,
+  type CircuitPolicy,
+} from '../core/policy.js';
+import { isPlainObject, readEntries, readOptions } from '../core/validate.js';
 import type { Outcome } from '../core/types.js';
 import { requireTimerMs } from '../core/timer-delay.js';
 import type { CallContext } from '../classify/call-context.js';
@@ -69,15 +74,13 @@ export function validateMethodPolicy<F>(
   path: string,
   validateFailure: (f: unknown, path: string) => F,
 ): MethodPolicy<F> {
-  if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) {
-    throw new ConfigError(path, 'must be an object', policy);
-  }
-  const p = policy as Record<string, unknown>;
-  rejectUnknownKeys(p, KNOWN, path);
+  const p = readOptions(policy, KNOWN, path);
   const out: MethodPolicy<F> = {};
   if (p.circuit !== undefined) {
-    resolveCircuitPolicy(p.circuit, `${path}.circuit`);
-    out.circuit = Object.freeze({ ...(p.circuit as CircuitPolicy) });
+    // The copy is what is checked and kept: the caller's object is read once.
+    const circuit = readOptions(p.circuit, CIRCUIT_POLICY_KEYS, `${path}.circuit`);
+    resolveCircuitPolicy(circuit, `${path}.circuit`);
+    out.circuit = Object.freeze({ ...circuit }) as CircuitPolicy;
   }
   for (const key of ['failOn', 'ignore'] as const) {
     const list = p[key];
@@ -113,11 +116,13 @@ export function validateMethodPolicies<F>(
   validateFailure: (f: unknown, path: string) => F,
 ): Readonly<Record<string, MethodPolicy<F>>> {
   if (methods === undefined) return Object.freeze({});
-  if (typeof methods !== 'object' || methods === null || Array.isArray(methods)) {
+  if (!isPlainObject(methods)) {
     throw new ConfigError(path, 'must be an object keyed by method', methods);
   }
-  const out: Record<string, MethodPolicy<F>> = {};
-  for (const [key, value] of Object.entries(methods)) {
+  // No prototype: a key such as `__proto__` or `constructor` is an entry like any other (and is
+  // then rejected as a method key), never the map's prototype or a lookup of Object's members.
+  const out = Object.create(null) as Record<string, MethodPolicy<F>>;
+  for (const [key, value] of readEntries(methods, path)) {
     if (value === undefined) continue;
     out[key] = validateMethodPolicy(value, `${path}[${JSON.stringify(key)}]`, validateFailure);
   }

@@ -15,7 +15,7 @@
 import type { RestoredState } from '../core/circuit-breaker.js';
 import { ConfigError } from '../core/errors.js';
 import type { ResolvedCircuitPolicy } from '../core/policy.js';
-import { isPlainObject } from '../core/validate.js';
+import { readOptions } from '../core/validate.js';
 import type { CircuitSnapshot, CircuitState, TripReason } from '../core/types.js';
 
 /** What a circuit is restored to; `remainingOpenMs` counts from the moment of `restore`. */
@@ -53,6 +53,17 @@ const COUNT_FIELDS = [
   'fallbacks',
   'transitions',
 ] as const;
+const COUNT_FIELD_SET: ReadonlySet<string> = new Set(COUNT_FIELDS);
+/** The fields of a snapshot entry that a restore reads (the others are ignored). */
+const ENTRY_FIELDS: ReadonlySet<string> = new Set([
+  'name',
+  'state',
+  'retryAfterMs',
+  'takenAt',
+  'consecutiveOpens',
+  'counts',
+  'lastTripReason',
+]);
 /** More entries than any registry may hold is not a snapshot of one. */
 const MAX_ENTRIES = 1_000_000;
 
@@ -78,8 +89,8 @@ export function readSnapshots(snapshots: unknown, wallNow: number): RestoredCirc
 }
 
 function readEntry(entry: unknown, path: string, wallNow: number): RestoredCircuit {
-  if (!isPlainObject(entry)) throw new ConfigError(path, 'must be a circuit snapshot', entry);
-  const { name, state, retryAfterMs, takenAt, consecutiveOpens, counts, lastTripReason } = entry;
+  const { name, state, retryAfterMs, takenAt, consecutiveOpens, counts, lastTripReason } =
+    readOptions(entry, ENTRY_FIELDS, path, 'ignore', 'must be a circuit snapshot');
   if (typeof name !== 'string' || name.length === 0)
     throw new ConfigError(`${path}.name`, 'must be a non-empty string', name);
   if (typeof state !== 'string' || !STATES.has(state))
@@ -112,10 +123,10 @@ function readEntry(entry: unknown, path: string, wallNow: number): RestoredCircu
 
 function readCounts(v: unknown, path: string): CircuitSnapshot['counts'] {
   if (v === undefined) return zeroCounts();
-  if (!isPlainObject(v)) throw new ConfigError(path, 'must be an object of counts', v);
+  const c = readOptions(v, COUNT_FIELD_SET, path, 'ignore', 'must be an object of counts');
   const out = zeroCounts();
   for (const field of COUNT_FIELDS) {
-    if (v[field] !== undefined) out[field] = count(v[field], `${path}.${field}`, 0);
+    if (c[field] !== undefined) out[field] = count(c[field], `${path}.${field}`, 0);
   }
   return out;
 }

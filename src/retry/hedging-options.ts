@@ -4,12 +4,7 @@
  * first answer (gRFC A6's hedging policy, plus a delay that follows the method's own latency).
  */
 import { ConfigError } from '../core/errors.js';
-import {
-  isPlainObject,
-  rejectUnknownKeys,
-  requireInteger,
-  requirePositive,
-} from '../core/validate.js';
+import { readOptions, requireInteger, requirePositive } from '../core/validate.js';
 
 /** Hedging of a method known to be idempotent; `false` (the default) turns it off. */
 export type HedgingOptions =
@@ -38,11 +33,15 @@ const KEYS = new Set(['maxAttempts', 'delayMs', 'percentile', 'minDelayMs', 'bud
  * Validates hedging options and returns a frozen copy.
  * @throws ConfigError naming the option's path and the value received
  */
-export function validateHedgingOptions(o: unknown, path: string): HedgingOptions {
-  if (o === false) return false;
-  if (!isPlainObject(o))
-    throw new ConfigError(path, 'must be false or { maxAttempts?, delayMs | percentile, ... }', o);
-  rejectUnknownKeys(o, KEYS, path);
+export function validateHedgingOptions(options: unknown, path: string): HedgingOptions {
+  if (options === false) return false;
+  const o = readOptions(
+    options,
+    KEYS,
+    path,
+    'reject',
+    'must be false or { maxAttempts?, delayMs | percentile, ... }',
+  );
   const out: Exclude<HedgingOptions, false> = {};
   if (o.maxAttempts !== undefined) {
     const n = requireInteger(o.maxAttempts, `${path}.maxAttempts`, 2);
@@ -60,9 +59,7 @@ export function validateHedgingOptions(o: unknown, path: string): HedgingOptions
   }
   if (o.minDelayMs !== undefined) out.minDelayMs = delay(o.minDelayMs, `${path}.minDelayMs`);
   if (o.budget !== undefined) {
-    const b = o.budget;
-    if (!isPlainObject(b)) throw new ConfigError(`${path}.budget`, 'must be an object', b);
-    rejectUnknownKeys(b, new Set(['ratio', 'minPerSecond']), `${path}.budget`);
+    const b = readOptions(o.budget, new Set(['ratio', 'minPerSecond']), `${path}.budget`);
     out.budget = Object.freeze({
       ratio: requirePositive(b.ratio ?? 0.1, `${path}.budget.ratio`, true),
       minPerSecond: requirePositive(b.minPerSecond ?? 1, `${path}.budget.minPerSecond`, true),

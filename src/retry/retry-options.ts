@@ -1,6 +1,6 @@
 /** Retry options of a method policy, and their validation. */
 import { ConfigError } from '../core/errors.js';
-import { rejectUnknownKeys, requireInteger, requirePositive } from '../core/validate.js';
+import { readOptions, requireInteger, requirePositive } from '../core/validate.js';
 
 /** Retries of calls classified as failures; `false` (the default) turns them off. */
 export type RetryOptions =
@@ -17,6 +17,7 @@ export type RetryOptions =
     };
 
 const KEYS = new Set(['maxAttempts', 'initialDelayMs', 'maxDelayMs', 'budget']);
+const BUDGET_KEYS = new Set(['ratio', 'minPerSecond']);
 
 /**
  * Validates retry options and returns a frozen copy.
@@ -24,15 +25,13 @@ const KEYS = new Set(['maxAttempts', 'initialDelayMs', 'maxDelayMs', 'budget']);
  */
 export function validateRetryOptions(o: unknown, path: string): RetryOptions {
   if (o === false) return false;
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) {
-    throw new ConfigError(
-      path,
-      'must be false or { maxAttempts, initialDelayMs?, maxDelayMs?, budget? }',
-      o,
-    );
-  }
-  const r = o as Record<string, unknown>;
-  rejectUnknownKeys(r, KEYS, path);
+  const r = readOptions(
+    o,
+    KEYS,
+    path,
+    'reject',
+    'must be false or { maxAttempts, initialDelayMs?, maxDelayMs?, budget? }',
+  );
   const out: Exclude<RetryOptions, false> = {
     maxAttempts: requireInteger(r.maxAttempts, `${path}.maxAttempts`),
   };
@@ -52,10 +51,7 @@ export function validateRetryOptions(o: unknown, path: string): RetryOptions {
     );
   }
   if (r.budget !== undefined) {
-    const b = r.budget as Record<string, unknown>;
-    if (typeof b !== 'object' || b === null || Array.isArray(b))
-      throw new ConfigError(`${path}.budget`, 'must be an object', b);
-    rejectUnknownKeys(b, new Set(['ratio', 'minPerSecond']), `${path}.budget`);
+    const b = readOptions(r.budget, BUDGET_KEYS, `${path}.budget`);
     out.budget = Object.freeze({
       ratio: requirePositive(b.ratio ?? 0.2, `${path}.budget.ratio`, true),
       minPerSecond: requirePositive(b.minPerSecond ?? 10, `${path}.budget.minPerSecond`, true),

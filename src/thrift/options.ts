@@ -5,6 +5,7 @@
  * of the client (or is `'*'`), and the merged policy of every method as its calls would see it.
  */
 import { ConfigError } from '../core/errors.js';
+import { hasMethods } from '../core/validate.js';
 import { readAdapterOptions } from '../registry/adapter-options.js';
 import { validateThriftFailure, type ThriftFailure } from '../classify/thrift-errors.js';
 import { CircuitRegistry } from '../registry/circuit-registry.js';
@@ -74,7 +75,7 @@ export function validateThriftOptions(
       connection,
     );
   }
-  if (connection !== null && typeof (connection as { on?: unknown })?.on !== 'function') {
+  if (connection !== null && !hasMethods(connection, 'connection', 'on')) {
     throw new ConfigError(
       'connection',
       'must be the thrift connection the client was created on (an event emitter)',

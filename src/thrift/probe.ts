@@ -9,6 +9,7 @@
  * go through any circuit, so the circuit being probed cannot reject it.
  */
 import { ConfigError } from '../core/errors.js';
+import { hasMethods, readOptions } from '../core/validate.js';
 import { requireTimerMs } from '../core/timer-delay.js';
 import type { ProbeContext } from '../core/policy.js';
 import { startAttempt, type AttemptEnv } from './attempt.js';
@@ -99,14 +100,12 @@ export function createThriftProbe<C extends object>(
     });
 }
 
-function validate(o: ThriftProbeOptions): ThriftProbeOptions {
-  if (typeof o !== 'object' || o === null) throw new ConfigError('options', 'must be an object', o);
-  for (const k of Object.keys(o)) {
-    if (k !== 'timeoutMs' && k !== 'connection' && k !== 'accept')
-      throw new ConfigError(`options.${k}`, 'is not a known option', (o as never)[k]);
-  }
+const PROBE_KEYS: ReadonlySet<string> = new Set(['timeoutMs', 'connection', 'accept']);
+
+function validate(options: ThriftProbeOptions): ThriftProbeOptions {
+  const o = readOptions(options, PROBE_KEYS, 'options') as ThriftProbeOptions;
   if (o.timeoutMs !== undefined) requireTimerMs(o.timeoutMs, 'options.timeoutMs');
-  if (o.connection !== undefined && typeof (o.connection as { on?: unknown })?.on !== 'function')
+  if (o.connection !== undefined && !hasMethods(o.connection, 'options.connection', 'on'))
     throw new ConfigError(
       'options.connection',
       'must be the thrift connection the client was created on',

@@ -64,7 +64,7 @@ describe('registerPrometheusMetrics options', () => {
     ],
     [{ labels: { team: 7 } }, 'options.labels.team must be a string; got 7'],
     [{ labels: ['x'] }, 'options.labels must be an object'],
-    [{ prefx: 'a_' }, 'options.prefx is not an option'],
+    [{ prefx: 'a_' }, 'options.prefx is not a known option'],
   ])('rejects %j with a ConfigError naming the option', (options, message) => {
     const call = () =>
       registerPrometheusMetrics(new CircuitRegistry(), new Registry(), options as never);

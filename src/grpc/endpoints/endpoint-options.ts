@@ -18,8 +18,13 @@
  *   replica) count as success: a storm of them says nothing about one endpoint.
  */
 import { ConfigError } from '../../core/errors.js';
-import { resolveCircuitPolicy, type CircuitPolicy } from '../../core/policy.js';
-import { isPlainObject, rejectUnknownKeys } from '../../core/validate.js';
+import { requireTimerMs } from '../../core/timer-delay.js';
+import {
+  CIRCUIT_POLICY_KEYS,
+  resolveCircuitPolicy,
+  type CircuitPolicy,
+} from '../../core/policy.js';
+import { isPlainObject, readOptions, unreadable } from '../../core/validate.js';
 import { validateGrpcFailure, type GrpcStatusName } from '../../classify/grpc-status.js';
 import { CircuitRegistry } from '../../registry/circuit-registry.js';
 import type { GrpcPolicyFailure } from '../options.js';
@@ -93,15 +98,12 @@ const NAME = /^[a-z][a-z0-9_]*$/;
  * @throws ConfigError naming the option path and the value
  */
 export function validateEndpointOptions(options: unknown): ValidatedEndpointOptions {
-  const o = options ?? {};
-  if (!isPlainObject(o)) throw new ConfigError('options', 'must be an object', o);
-  rejectUnknownKeys(o, KNOWN, 'options');
-  if (o.registry !== undefined && !(o.registry instanceof CircuitRegistry)) {
+  const o = readOptions(options ?? {}, KNOWN, 'options');
+  if (o.registry !== undefined && !isRegistry(o.registry)) {
     throw new ConfigError('registry', 'must be a CircuitRegistry', o.registry);
   }
-  const circuit = { ...DEFAULT_ENDPOINT_CIRCUIT, ...(o.circuit as CircuitPolicy | undefined) };
-  if (o.circuit !== undefined && !isPlainObject(o.circuit))
-    throw new ConfigError('circuit', 'must be an object', o.circuit);
+  const own = o.circuit === undefined ? {} : readOptions(o.circuit, CIRCUIT_POLICY_KEYS, 'circuit');
+  const circuit: CircuitPolicy = { ...DEFAULT_ENDPOINT_CIRCUIT, ...own };
   resolveCircuitPolicy(circuit, 'circuit');
   const name = o.name ?? 'rpc_breaker';
   if (typeof name !== 'string' || !NAME.test(name))
@@ -115,6 +117,15 @@ export function validateEndpointOptions(options: unknown): ValidatedEndpointOpti
     healthCheck: readReadmission(o.readmission),
     name,
   });
+}
+
+/** `v instanceof CircuitRegistry`; a Proxy whose prototype cannot be read is a ConfigError. */
+function isRegistry(v: unknown): boolean {
+  try {
+    return v instanceof CircuitRegistry;
+  } catch (error) {
+    throw unreadable('registry', error);
+  }
 }
 
 /** Reads a 0..100 percentage. */
@@ -141,15 +152,17 @@ function readList(v: unknown, path: string): GrpcPolicyFailure[] | undefined {
 
 function readReadmission(v: unknown): ValidatedEndpointOptions['healthCheck'] {
   if (v === undefined || v === 'calls') return undefined;
-  if (!isPlainObject(v) || !isPlainObject(v.healthCheck))
-    throw new ConfigError('readmission', "must be 'calls' or { healthCheck: {...} }", v);
-  rejectUnknownKeys(v, new Set(['healthCheck']), 'readmission');
-  const h = v.healthCheck;
-  rejectUnknownKeys(h, new Set(['service', 'timeoutMs']), 'readmission.healthCheck');
+  const what = "must be 'calls' or { healthCheck: {...} }";
+  const r = readOptions(v, new Set(['healthCheck']), 'readmission', 'reject', what);
+  if (!isPlainObject(r.healthCheck)) throw new ConfigError('readmission', what, v);
+  const h = readOptions(
+    r.healthCheck,
+    new Set(['service', 'timeoutMs']),
+    'readmission.healthCheck',
+  );
   if (h.service !== undefined && typeof h.service !== 'string')
     throw new ConfigError('readmission.healthCheck.service', 'must be a string', h.service);
-  const timeoutMs = h.timeoutMs ?? 1_000;
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs))
-    throw new ConfigError('readmission.healthCheck.timeoutMs', 'must be a number > 0', timeoutMs);
+  // Bounded like every deadline: a health check's deadline is `Date.now() + timeoutMs`.
+  const timeoutMs = requireTimerMs(h.timeoutMs ?? 1_000, 'readmission.healthCheck.timeoutMs');
   return Object.freeze({ service: (h.service as string | undefined) ?? '', timeoutMs });
 }

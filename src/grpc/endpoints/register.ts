@@ -4,7 +4,7 @@
  */
 import type * as Grpc from '@grpc/grpc-js';
 import { ConfigError } from '../../core/errors.js';
-import { isPlainObject } from '../../core/validate.js';
+import { hasMethods, isPlainObject, readOption, readOptions } from '../../core/validate.js';
 import { registerEndpointPolicy } from './endpoint-balancer.js';
 import {
   readPercent,
@@ -38,7 +38,7 @@ export function registerEndpointBreaker(
   options?: EndpointBreakerOptions,
 ): string {
   const g = grpc as Partial<typeof Grpc> | undefined;
-  if (typeof g?.experimental?.registerLoadBalancerType !== 'function') {
+  if (!hasMethods(readOption(g, 'experimental', 'grpc'), 'grpc', 'registerLoadBalancerType')) {
     throw new ConfigError('grpc', 'must be the @grpc/grpc-js module (1.10 or newer)', grpc);
   }
   return registerEndpointPolicy(g as typeof Grpc, validateEndpointOptions(options));
@@ -49,6 +49,13 @@ export function registerEndpointBreaker(
  * the package's declarations need no @grpc/grpc-js types).
  */
 export type GrpcModule = { readonly experimental: object };
+
+const SERVICE_CONFIG_KEYS: ReadonlySet<string> = new Set([
+  'policy',
+  'childPolicy',
+  'maxEjectionPercent',
+  'scope',
+]);
 
 /** Options of `endpointBreakerServiceConfig`. */
 export interface EndpointServiceConfigOptions {
@@ -71,8 +78,12 @@ export interface EndpointServiceConfigOptions {
 export function endpointBreakerServiceConfig(options: EndpointServiceConfigOptions = {}): {
   loadBalancingConfig: object[];
 } {
-  if (!isPlainObject(options)) throw new ConfigError('options', 'must be an object', options);
-  const { policy = 'rpc_breaker', childPolicy, maxEjectionPercent, scope } = options;
+  const {
+    policy = 'rpc_breaker',
+    childPolicy,
+    maxEjectionPercent,
+    scope,
+  } = readOptions(options, SERVICE_CONFIG_KEYS, '', 'ignore') as EndpointServiceConfigOptions;
   if (typeof policy !== 'string') throw new ConfigError('policy', 'must be a string', policy);
   if (
     childPolicy !== undefined &&

@@ -1,7 +1,16 @@
 /** Options of `RedisStateStore`, and their validation. */
 import type { Cluster, Redis } from 'ioredis';
 import { ConfigError } from '../../core/errors.js';
-import { requirePositive } from '../../core/validate.js';
+import { hasMethods, isPlainObject, readOptions, requirePositive } from '../../core/validate.js';
+
+const STORE_KEYS: ReadonlySet<string> = new Set([
+  'client',
+  'prefix',
+  'leaseTimeoutMs',
+  'shareCounts',
+  'flushMs',
+  'sharing',
+]);
 import { validateSharing, type QuorumPolicy, type SharingOption } from './sharing-options.js';
 
 /**
@@ -72,16 +81,23 @@ export interface ValidatedRedisStoreOptions {
 export function validateRedisStoreOptions(
   options: RedisStateStoreOptions,
 ): ValidatedRedisStoreOptions {
-  const client = options?.client as RedisClient | undefined;
-  if (!client || typeof client.duplicate !== 'function' || typeof client.eval !== 'function') {
+  // Read once into a copy (anything but an object reads as no options: no client).
+  const o = readOptions(
+    isPlainObject(options) ? options : {},
+    STORE_KEYS,
+    '',
+    'ignore',
+  ) as Partial<RedisStateStoreOptions>;
+  const client = o.client;
+  if (!hasMethods(client, 'client', 'duplicate', 'eval')) {
     throw new ConfigError('client', 'must be an ioredis client', client);
   }
-  const prefix = options.prefix ?? 'rpc-breaker:';
+  const prefix = o.prefix ?? 'rpc-breaker:';
   if (typeof prefix !== 'string') throw new ConfigError('prefix', 'must be a string', prefix);
-  const shareCounts = options.shareCounts ?? false;
+  const shareCounts = o.shareCounts ?? false;
   if (typeof shareCounts !== 'boolean')
     throw new ConfigError('shareCounts', 'must be a boolean', shareCounts);
-  const quorum = validateSharing(options.sharing);
+  const quorum = validateSharing(o.sharing);
   if (quorum && shareCounts) {
     throw new ConfigError(
       'shareCounts',
@@ -91,10 +107,10 @@ export function validateRedisStoreOptions(
   }
   return {
     quorum,
-    client,
+    client: client as RedisClient,
     prefix,
-    leaseTimeoutMs: requirePositive(options.leaseTimeoutMs ?? 200, 'leaseTimeoutMs'),
+    leaseTimeoutMs: requirePositive(o.leaseTimeoutMs ?? 200, 'leaseTimeoutMs'),
     shareCounts,
-    flushMs: requirePositive(options.flushMs ?? 1000, 'flushMs'),
+    flushMs: requirePositive(o.flushMs ?? 1000, 'flushMs'),
   };
 }

@@ -1,6 +1,7 @@
 /** The `sharing` option of `RedisStateStore`: who opens a circuit for the fleet. */
 import { ConfigError } from '../../core/errors.js';
 import {
+  unreadable,
   isPlainObject,
   rejectUnknownKeys,
   requireInteger,
@@ -54,7 +55,7 @@ export function validateSharing(sharing: unknown): QuorumPolicy | undefined {
   } catch (error) {
     // A getter that throws, a revoked proxy: say which option could not be read.
     if (error instanceof ConfigError) throw error;
-    throw new ConfigError('sharing', 'could not be read', sharing);
+    throw unreadable('sharing', error);
   }
 }
 

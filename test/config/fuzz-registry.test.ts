@@ -1,0 +1,157 @@
+/**
+ * Issue #12, the core entry points: `new CircuitRegistry(options)`, `registry.get(name, policy)`,
+ * `registry.restore(snapshot)` and `circuit.execute(fn, options)` over fuzzed options. Each call
+ * is accepted or rejected with a ConfigError naming the option; an accepted configuration runs a
+ * first call to completion within a bound.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
+import { isConfigError } from '../../src/core/errors.js';
+import { CircuitRegistry } from '../../src/registry/circuit-registry.js';
+import { fcRuns } from '../fc-runs.js';
+import {
+  acceptedOrConfigError,
+  expectBothOutcomes,
+  goodCount,
+  goodMs,
+  hostileValue,
+  listOf,
+  optionsOf,
+  settlesOrConfigError,
+} from './hostile-options.js';
+import { circuitPolicy } from './option-schemas.js';
+
+const FIRST_CALL_BOUND_MS = 2_000;
+
+const registryOptions = optionsOf({
+  defaults: circuitPolicy,
+  clock: fc.constantFrom<unknown>(new ManualClock(), { now: () => 0 }, { now: 5 }),
+  store: fc.constantFrom<unknown>({ attach: 1 }, {}),
+  maxCircuits: goodCount,
+});
+
+const snapshotEntry = optionsOf({
+  name: fc.constantFrom('a', 'b', ''),
+  state: fc.constantFrom('closed', 'open', 'half-open', 'forced-open', 'disabled', 'opening'),
+  retryAfterMs: goodMs,
+  takenAt: fc.constantFrom(0, Date.now(), Date.now() + 60_000),
+  consecutiveOpens: fc.constantFrom(0, 1, 3),
+  counts: optionsOf({ successes: goodCount, failures: goodCount, rejected: goodCount }),
+  lastTripReason: fc.constantFrom(null, 'consecutive-failures', 'forced', 'nope'),
+  openUntil: goodMs,
+});
+
+const executeOptions = fc.oneof(
+  optionsOf({
+    signal: fc.constantFrom<unknown>(new AbortController().signal, { aborted: false }),
+    timeoutMs: goodMs,
+    classify: fc.constant(() => 'success'),
+  }),
+  fc.constant(() => 'success'),
+  fc.constant(undefined),
+);
+
+/** Runs one call through `registry`'s circuit `name`; it must settle within the bound. */
+async function firstCallSettles(registry: CircuitRegistry, name: string): Promise<void> {
+  const circuit = registry.get(name);
+  const outcome = await settlesOrConfigError(
+    () => circuit.execute(() => Promise.resolve('ok')),
+    FIRST_CALL_BOUND_MS,
+  );
+  expect(outcome?.value).toBe('ok');
+}
+
+describe('fuzzed registry options', () => {
+  it('new CircuitRegistry(options): accepted (and a first call completes) or a ConfigError', async () => {
+    await fc.assert(
+      fc.asyncProperty(registryOptions, async (options) => {
+        const made = acceptedOrConfigError(() => new CircuitRegistry(options as never));
+        if (made) await firstCallSettles(made.value, 'first');
+      }),
+      { numRuns: fcRuns(400) },
+    );
+    expectBothOutcomes();
+  });
+
+  it('registry.get(name, policy): accepted (and a first call completes) or a ConfigError', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.constantFrom('svc', '', 'constructor', '__proto__'), hostileValue),
+        fc.oneof({ weight: 4, arbitrary: circuitPolicy }, { weight: 1, arbitrary: hostileValue }),
+        async (name, policy) => {
+          const registry = new CircuitRegistry({ clock: new ManualClock() });
+          const got = acceptedOrConfigError(() => registry.get(name as string, policy as never));
+          if (!got) return;
+          const outcome = await settlesOrConfigError(
+            () => got.value.execute(() => Promise.resolve('ok')),
+            FIRST_CALL_BOUND_MS,
+          );
+          expect(outcome?.value).toBe('ok');
+        },
+      ),
+      { numRuns: fcRuns(600) },
+    );
+    expectBothOutcomes();
+  });
+
+  it('registry.restore(snapshot): accepted (and a first call completes) or a ConfigError', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          { weight: 5, arbitrary: listOf(snapshotEntry) },
+          { weight: 1, arbitrary: hostileValue },
+        ),
+        async (snapshot) => {
+          const registry = new CircuitRegistry({ clock: new ManualClock() });
+          registry.get('a');
+          if (!acceptedOrConfigError(() => registry.restore(snapshot as never))) return;
+          // A restored circuit may be open and reject: that is an answer, not a hang.
+          for (const name of ['a', 'b']) {
+            const circuit = registry.get(name);
+            await Promise.race([
+              circuit.execute(() => Promise.resolve('ok')).catch(() => 'rejected'),
+              new Promise((_, reject) =>
+                setTimeout(() => reject(new Error('first call hung')), FIRST_CALL_BOUND_MS),
+              ),
+            ]);
+          }
+        },
+      ),
+      { numRuns: fcRuns(400) },
+    );
+    expectBothOutcomes();
+  });
+
+  it('circuit.execute(fn, options): settles, or rejects with a ConfigError', async () => {
+    const registry = new CircuitRegistry();
+    await fc.assert(
+      fc.asyncProperty(executeOptions, async (options) => {
+        const circuit = registry.get('execute');
+        // execute never throws: a bad option is a rejection.
+        const returned = circuit.execute(() => Promise.resolve('ok'), options as never);
+        const outcome = await settlesOrConfigError(() => returned, FIRST_CALL_BOUND_MS);
+        if (outcome) expect(outcome.value).toBe('ok');
+      }),
+      { numRuns: fcRuns(400) },
+    );
+    expectBothOutcomes();
+  });
+});
+
+describe('counterexamples found by the fuzzing', () => {
+  it('registry.get with a policy that is not an object is a ConfigError, not a TypeError', () => {
+    const registry = new CircuitRegistry();
+    for (const policy of [NaN, 5, 'x', true, Symbol('s'), 10n, [], () => ({})]) {
+      let error: unknown;
+      try {
+        registry.get('x', policy as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(isConfigError(error), String(policy)).toBe(true);
+      expect((error as Error).message).toMatch(/^circuit must be an object/);
+    }
+    expect(registry.size).toBe(0);
+  });
+});
