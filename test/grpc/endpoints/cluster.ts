@@ -15,7 +15,7 @@ import { EchoClientCtor, type EchoClient } from '../helpers/services.js';
 
 /** One finished call. */
 export interface CallRecord {
-  /** Server id that answered (`s0`…), or '' when none did. */
+  /** Server id that answered (`s0`…, from its reply or its `x-server` header), or ''. */
   server: string;
   code: grpc.status;
   details: string;
@@ -25,9 +25,12 @@ export interface CallRecord {
 
 let policySeq = 0;
 
-/** Starts `n` servers named `s0`…`s<n-1>`, in parallel. */
-export function startServers(n: number): Promise<ChildServer[]> {
-  return Promise.all(Array.from({ length: n }, (_, i) => ChildServer.start(`s${i}`)));
+/**
+ * Starts `n` servers named `s0`…`s<n-1>`, in parallel.
+ * @param opts.health the servers also serve grpc.health.v1 (`ChildServer.setHealth`)
+ */
+export function startServers(n: number, opts: { health?: boolean } = {}): Promise<ChildServer[]> {
+  return Promise.all(Array.from({ length: n }, (_, i) => ChildServer.start(`s${i}`, opts)));
 }
 
 /** `ipv4:` target over the given `host:port` addresses. */
@@ -59,19 +62,21 @@ export function endpointClient(
 export function say(client: EchoClient, deadlineMs = 1_000): Promise<CallRecord> {
   const startedAt = performance.now();
   return new Promise((resolve) => {
-    client.Say(
+    let header = '';
+    const call = client.Say(
       { message: 'hi' },
       new grpc.Metadata(),
       { deadline: Date.now() + deadlineMs },
       (e, v) =>
         resolve({
-          server: v?.server ?? '',
+          server: v?.server ?? header,
           code: e?.code ?? grpc.status.OK,
           details: e?.details ?? '',
           startedAt,
           ms: performance.now() - startedAt,
         }),
     );
+    call.on('metadata', (md: grpc.Metadata) => (header = String(md.get('x-server')[0] ?? '')));
   });
 }
 

@@ -18,9 +18,13 @@ export class ChildServer {
     lines.on('line', (l) => this.waiters.shift()?.(l));
   }
 
-  /** Spawns the server and waits until it listens. */
-  static async start(id = 'child'): Promise<ChildServer> {
-    const child = spawn(process.execPath, ['--import', 'tsx', main, id], {
+  /**
+   * Spawns the server and waits until it listens.
+   * @param opts.health also serve grpc.health.v1.Health/Check (see `setHealth`)
+   */
+  static async start(id = 'child', opts: { health?: boolean } = {}): Promise<ChildServer> {
+    const args = ['--import', 'tsx', main, id, ...(opts.health ? ['health'] : [])];
+    const child = spawn(process.execPath, args, {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const lines = createInterface({ input: child.stdout! });
@@ -44,6 +48,16 @@ export class ChildServer {
   /** Sets the behaviour of every method. */
   set(b: Behaviour): Promise<void> {
     return this.ask(JSON.stringify(b)).then(() => undefined);
+  }
+
+  /** Sets what Health/Check answers (`SERVING`, `NOT_SERVING`, …); needs `health` at start. */
+  setHealth(status: string): Promise<void> {
+    return this.ask(`health ${status}`).then(() => undefined);
+  }
+
+  /** Health checks that reached the server. */
+  async healthChecks(): Promise<number> {
+    return Number((await this.ask('checks')).split(' ')[1]);
   }
 
   /** Calls that reached the server. */

@@ -49,10 +49,18 @@ export class TestServer {
     private portNumber = 0,
   ) {}
 
-  /** Starts a server on 127.0.0.1 (port 0 = any free port). */
-  static async start(id = 'server-1', port = 0): Promise<TestServer> {
+  /**
+   * Starts a server on 127.0.0.1 (port 0 = any free port).
+   * @param addServices adds more services before the server binds (e.g. grpc.health.v1)
+   */
+  static async start(
+    id = 'server-1',
+    port = 0,
+    addServices?: (server: grpc.Server) => void,
+  ): Promise<TestServer> {
     const s = new TestServer(id, port);
     s.register();
+    addServices?.(s.server);
     s.portNumber = await new Promise<number>((resolve, reject) => {
       s.server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (e, p) =>
         e ? reject(e) : resolve(p),
