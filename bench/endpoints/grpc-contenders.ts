@@ -22,7 +22,13 @@ import {
 } from '../../src/grpc/endpoints/register.js';
 import { CircuitRegistry } from '../../src/registry/circuit-registry.js';
 import type { Backend } from './backends.js';
-import { DEADLINE_MS, type CallOutcome, type ContenderClient, type SendRecord } from './load.js';
+import {
+  DEADLINE_MS,
+  type CallOutcome,
+  type CircuitEvent,
+  type ContenderClient,
+  type SendRecord,
+} from './load.js';
 
 /** The gRPC contenders, in results.json order. */
 export const GRPC_CONTENDERS = [
@@ -143,12 +149,18 @@ export function grpcContender(name: string, backends: Backend[]): ContenderClien
     },
   );
   const methodOpens: number[] = [];
+  const events: CircuitEvent[] = [];
   registry.onStateChange((e) => {
-    if (e.to === 'open' && !e.name.startsWith('endpoint:')) methodOpens.push(performance.now());
+    const atMs = performance.now();
+    const endpoint = e.name.startsWith('endpoint:');
+    if (e.to === 'open' && !endpoint) methodOpens.push(atMs);
+    const who = endpoint ? (byAddress.get(e.name.slice('endpoint:'.length)) ?? e.name) : 'method';
+    events.push({ atMs, what: `${who} ${e.to}${e.reason ? ` (${e.reason})` : ''}` });
   });
   return {
     sends,
     methodOpens,
+    events,
     call: () =>
       new Promise<CallOutcome>((resolve) => {
         client.Say(

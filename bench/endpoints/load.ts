@@ -28,6 +28,12 @@ export interface SendRecord {
   backend: string;
 }
 
+/** A circuit transition: when (performance.now()) and what (`b2 open (slow-call-rate)`). */
+export interface CircuitEvent {
+  atMs: number;
+  what: string;
+}
+
 /** What one call reports. */
 export interface CallOutcome {
   ok: boolean;
@@ -42,6 +48,8 @@ export interface ContenderClient {
   readonly sends: SendRecord[];
   /** When a per-method circuit opened (performance.now()); undefined: no method breaker. */
   readonly methodOpens: number[] | undefined;
+  /** Circuit transitions the client's own breakers reported (diagnostics, printed). */
+  readonly events?: CircuitEvent[];
   close(): void;
 }
 

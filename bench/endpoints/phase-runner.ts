@@ -11,12 +11,14 @@
  * started in [t0, t0 + PHASE_MS). The fault stays on until every call of the phase has ended, so
  * no call's outcome changes by the fault being lifted (a stopped process answering late).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { EndpointPhase } from './figures.js';
 import { blackHole, setMode, SICK, type Backend, type BackendMode } from './backends.js';
 import {
   steadyLoad,
   warmUp,
   type CallRecord,
+  type CircuitEvent,
   type ContenderClient,
   type SendRecord,
 } from './load.js';
@@ -39,8 +41,12 @@ export interface PhaseLog {
   sends: SendRecord[];
   /** When a method circuit opened; undefined when the contender has no method breaker. */
   methodOpens: number[] | undefined;
+  /** Circuit transitions from the fault's start on (diagnostics). */
+  events: CircuitEvent[];
   /** When the run ended (every call of the phase had ended). */
   endMs: number;
+  /** The client's longest event-loop stall during the run, ms (a stall delays every answer). */
+  loopStallMaxMs: number;
 }
 
 const FAULT: Record<Exclude<EndpointPhase, 'black-hole' | 'recovered'>, BackendMode> = {
@@ -74,11 +80,13 @@ export async function runPhase(
   client: ContenderClient,
 ): Promise<PhaseLog> {
   const sick = backends[SICK]!;
+  const stalls = monitorEventLoopDelay({ resolution: 10 });
   try {
     const seen = await warmUp(client, backends.length * 8);
     if (seen.size !== backends.length)
       throw new Error(`warm-up reached ${[...seen].join(', ') || 'no backend'} only`);
     const lead = phase === 'recovered' ? LEAD_IN_MS : 0;
+    stalls.enable();
     const load = steadyLoad(client, PRE_MS + lead + PHASE_MS);
     await sleep(PRE_MS);
     if (lead > 0) {
@@ -88,6 +96,7 @@ export async function runPhase(
     const t0 = performance.now();
     await startFault(phase, sick);
     const records = await load;
+    stalls.disable();
     const windowStart = t0 - lead;
     await liftFault(phase, sick);
     const inWindow = (t: number) => t >= windowStart && t < t0 + PHASE_MS;
@@ -98,7 +107,9 @@ export async function runPhase(
       calls: records.filter((c) => inWindow(c.startMs)),
       sends: client.sends.filter((s) => inWindow(s.atMs)),
       methodOpens: client.methodOpens?.filter((t) => t >= t0),
+      events: (client.events ?? []).filter((e) => e.atMs >= windowStart),
       endMs: performance.now(),
+      loopStallMaxMs: Math.round(stalls.max / 1e6),
     };
   } catch (e) {
     blackHole(sick, false);

@@ -14,6 +14,7 @@
  * writes nothing.
  */
 import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { HEALTHY_MS, SICK, SLOW_MS, startBackends, stopBackends } from './backends.js';
 import type { EndpointsResults } from './figures.js';
@@ -36,6 +37,7 @@ const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 
 export async function main(only?: 'grpc' | 'thrift') {
   const started = performance.now();
+  const loadAtStart = loadavg()[0]!;
   const backends = await startBackends();
   try {
     const grpc =
@@ -53,11 +55,13 @@ export async function main(only?: 'grpc' | 'thrift') {
     if (thrift) console.log(`\n## Thrift\n\n${markdownTable(thrift.results)}`);
     for (const n of thrift?.unavailable ?? []) console.log(`\nThrift ${n}: not available`);
     printTargets(checks);
-    console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s`);
+    const load = `1-min load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end, ${cpus().length} cores`;
+    console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s; ${load}`);
     if (!grpc || !thrift) return;
     const results: EndpointsResults & Record<string, unknown> = {
       measuredAt: new Date().toISOString(),
       node: process.version,
+      machine: load,
       setup: {
         backends: backends.length,
         sick: backends[SICK]!.id,

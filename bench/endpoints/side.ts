@@ -56,9 +56,14 @@ export async function runSide(
         `${label} ${phase} ${name}: eject ${figures.ejectAfterMs ?? '–'} ms, failed after ` +
           `${pct(figures.failedShareAfterEject)}, to sick after ${pct(figures.sickShareAfterEject)}, ` +
           `p99 ${figures.p99Ms} ms (after eject ${target.p99AfterEjectMs}, healthy ${figures.healthyP99Ms}), ` +
-          `healthy ejected ${figures.healthyEjected}, method opened ${figures.methodCircuitOpened}` +
+          `healthy ejected ${figures.healthyEjected}, method opened ${figures.methodCircuitOpened}, ` +
+          `longest client stall ${log.loopStallMaxMs} ms` +
           (phase === 'recovered' ? `, back in ${figures.backInRotationMs ?? '–'} ms` : ''),
       );
+      if (log.events.length)
+        console.log(
+          `  circuits: ${log.events.map((e) => `${e.what} ${Math.round(e.atMs - log.t0)}`).join(', ')}`,
+        );
     }
   }
   // Phases in results.json in phase order, whatever order they ran in.
