@@ -39,7 +39,7 @@ export interface PhaseLog {
   windowStart: number;
   calls: CallRecord[];
   sends: SendRecord[];
-  /** When a method circuit opened; undefined when the contender has no method breaker. */
+  /** When a method circuit opened during the phase; undefined: the contender has none. */
   methodOpens: number[] | undefined;
   /** Circuit transitions from the fault's start on (diagnostics). */
   events: CircuitEvent[];
@@ -106,7 +106,9 @@ export async function runPhase(
       windowStart,
       calls: records.filter((c) => inWindow(c.startMs)),
       sends: client.sends.filter((s) => inWindow(s.atMs)),
-      methodOpens: client.methodOpens?.filter((t) => t >= t0),
+      // Opens while the phase's calls drain do not count: with no new calls started, the last
+      // calls to end are the sick backend's, and five of them in a row trip a method circuit.
+      methodOpens: client.methodOpens?.filter((t) => t >= t0 && t < t0 + PHASE_MS),
       events: (client.events ?? []).filter((e) => e.atMs >= windowStart),
       endMs: performance.now(),
       loopStallMaxMs: Math.round(stalls.max / 1e6),

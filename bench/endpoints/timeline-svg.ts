@@ -1,7 +1,7 @@
 /**
  * The README's timeline of the endpoints benchmark: one lane per contender, the six phases side
  * by side (each contender ran each phase on its own fresh client, so time is phase-relative), and
- * per 100 ms bucket two lines: requests sent to the sick backend (blue) and calls failed (red).
+ * per 100 ms bucket requests sent to the sick backend (blue line) and calls failed (red area).
  * Round robin sends it 5 of every 20 calls per 100 ms; a line at zero means it is ejected.
  */
 import { ENDPOINT_PHASES } from './figures.js';
@@ -21,7 +21,7 @@ export interface Lane {
 export function timelineSvg(lanes: Lane[], sick: string): string {
   const left = 170;
   const width = 1100;
-  const laneH = 64;
+  const laneH = 80;
   const top = 34;
   const height = top + lanes.length * laneH + 28;
   const windowMs = (phase: string) => {
@@ -52,14 +52,19 @@ export function timelineSvg(lanes: Lane[], sick: string): string {
     out.push(
       `<text x="5" y="${base - laneH / 2 + 8}">${lane.label}</text>`,
       `<line x1="${left}" x2="${width - 10}" y1="${base}" y2="${base}" stroke="#ccc"/>`,
+      `<line x1="${left}" x2="${width - 10}" y1="${y(5)}" y2="${y(5)}" stroke="#ddd" stroke-dasharray="2,3"/>`,
     );
     for (const log of lane.logs) {
       const i = ENDPOINT_PHASES.indexOf(log.phase);
       const { toSick, failed } = perBucket(log, sick, BUCKET_MS);
       const x = (b: number) => (starts[i]! + (b + 0.5) * BUCKET_MS * scale).toFixed(1);
-      const line = (vs: number[], color: string) =>
-        `<polyline points="${vs.map((v, b) => `${x(b)},${y(v)}`).join(' ')}" fill="none" stroke="${color}" stroke-width="1.5"/>`;
-      out.push(line(toSick, '#2563eb'), line(failed, '#dc2626'));
+      const pts = (vs: number[]) => vs.map((v, b) => `${x(b)},${y(v)}`).join(' ');
+      const x0 = starts[i]!.toFixed(1);
+      const x1 = x(failed.length - 1);
+      out.push(
+        `<polygon points="${x0},${base} ${pts(failed)} ${x1},${base}" fill="#fecaca" stroke="#dc2626" stroke-width="0.8"/>`,
+        `<polyline points="${pts(toSick)}" fill="none" stroke="#2563eb" stroke-width="1.6"/>`,
+      );
       if (log.phase === 'recovered') {
         const x0 = (starts[i]! + (log.t0 - log.windowStart) * scale).toFixed(1);
         out.push(
@@ -73,7 +78,7 @@ export function timelineSvg(lanes: Lane[], sick: string): string {
       );
   });
   out.push(
-    `<text x="${left}" y="${height - 8}">per 100 ms: <tspan fill="#2563eb">requests to the sick backend</tspan> · <tspan fill="#dc2626">failed calls</tspan> (0–${Y_MAX}; 200 calls/s = 20 per 100 ms; round robin gives the sick one 5) · green dashes: the backend heals</text>`,
+    `<text x="${left}" y="${height - 8}">per 100 ms: <tspan fill="#2563eb">requests to the sick backend</tspan> · <tspan fill="#dc2626">failed calls</tspan> (0–${Y_MAX}; 200 calls/s = 20 per 100 ms; dotted: 5, its round-robin share) · green dashes: the backend heals</text>`,
     '</svg>',
   );
   return out.join('\n');
