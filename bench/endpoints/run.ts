@@ -53,7 +53,8 @@ export async function main(only?: 'grpc' | 'thrift') {
     ];
     if (grpc) console.log(`\n## gRPC\n\n${markdownTable(grpc.results)}`);
     if (thrift) console.log(`\n## Thrift\n\n${markdownTable(thrift.results)}`);
-    for (const n of thrift?.unavailable ?? []) console.log(`\nThrift ${n}: not available`);
+    for (const n of thrift?.unavailable ?? [])
+      console.log(`\nThrift ${n}: not available (${thrift!.reasons[n]})`);
     printTargets(checks);
     const load = `1-min load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end, ${cpus().length} cores`;
     console.log(`\n${((performance.now() - started) / 1000).toFixed(0)} s; ${load}`);
@@ -78,6 +79,7 @@ export async function main(only?: 'grpc' | 'thrift') {
       },
       grpc: grpc.results,
       thrift: thrift.results,
+      notAvailable: { ...grpc.reasons, ...thrift.reasons },
       targets: checks,
     };
     writeFileSync(here('./results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -15,6 +15,8 @@ export interface SideRun {
   logs: Record<string, PhaseLog[]>;
   targets: Record<string, Partial<Record<string, TargetFigures>>>;
   unavailable: string[];
+  /** Why each unavailable contender is (not exported, or its setup threw). */
+  reasons: Record<string, string>;
 }
 
 /** Runs `contenders` through every phase; `make` builds a fresh client of one. */
@@ -26,7 +28,13 @@ export async function runSide(
 ): Promise<SideRun> {
   const sick = backends[SICK]!.id;
   const healthy = backends.filter((b) => b.id !== sick).map((b) => b.id);
-  const run: SideRun = { results: { contenders: {} }, logs: {}, targets: {}, unavailable: [] };
+  const run: SideRun = {
+    results: { contenders: {} },
+    logs: {},
+    targets: {},
+    unavailable: [],
+    reasons: {},
+  };
   for (const name of contenders) {
     run.results.contenders[name] = { phases: {} };
     run.logs[name] = [];
@@ -40,10 +48,17 @@ export async function runSide(
         phases[phase] = emptyFigures();
         continue;
       }
-      const client = await make(name);
+      let client: ContenderClient | undefined;
+      let reason = 'not exported by src/index.ts';
+      try {
+        client = await make(name);
+      } catch (e) {
+        reason = `setup failed: ${(e as Error).message}`;
+      }
       if (!client) {
-        console.log(`${label} ${name}: not available (skipped, figures null)`);
+        console.log(`${label} ${name}: not available, ${reason} (skipped, figures null)`);
         run.unavailable.push(name);
+        run.reasons[name] = reason;
         phases[phase] = emptyFigures();
         continue;
       }
