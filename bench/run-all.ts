@@ -12,6 +12,7 @@ const benches = [
   'core/core.bench.ts',
   'fallback/cache.bench.ts',
   'grpc/grpc.bench.ts',
+  'grpc/picker-cost.ts',
   'hedging/hedging.bench.ts',
   'thrift/thrift.bench.ts',
   'redis/redis.bench.ts',
