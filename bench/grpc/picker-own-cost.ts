@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as classify from '../../src/classify/grpc-outcome.js';
-import * as endpointBook from '../../src/grpc/endpoints/endpoint-book.js';
+import * as endpointBook from '../../src/registry/endpoint-book.js';
 import * as options from '../../src/grpc/endpoints/endpoint-options.js';
 import * as picker from '../../src/grpc/endpoints/endpoint-picker.js';
 import type { WrappedSubchannel } from '../../src/grpc/endpoints/endpoint-picker.js';

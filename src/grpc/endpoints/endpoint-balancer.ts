@@ -12,7 +12,7 @@
 import type * as Grpc from '@grpc/grpc-js';
 import type { experimental } from '@grpc/grpc-js';
 import { createGrpcOutcomeClassifier } from '../../classify/grpc-outcome.js';
-import { EndpointBook, type EndpointEntry } from './endpoint-book.js';
+import { EndpointBook, type EndpointEntry } from '../../registry/endpoint-book.js';
 import { readPercent, type ValidatedEndpointOptions } from './endpoint-options.js';
 import { EndpointPicker, type PickerContext, type WrappedSubchannel } from './endpoint-picker.js';
 import { endpointProbePolicy } from './endpoint-probe.js';

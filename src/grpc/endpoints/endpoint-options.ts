@@ -135,14 +135,7 @@ export function readPercent(v: unknown, path: string): number {
   return v;
 }
 
-/**
- * Most endpoints ejected at once among `n`: `percent` of them rounded down, but at least one
- * when `n >= 2` (unless `percent` is 0) and never all.
- */
-export function ejectionCap(n: number, percent: number): number {
-  if (n < 2 || percent === 0) return 0;
-  return Math.min(n - 1, Math.max(1, Math.floor((n * percent) / 100)));
-}
+export { ejectionCap } from '../../registry/endpoint-book.js';
 
 function readList(v: unknown, path: string): GrpcPolicyFailure[] | undefined {
   if (v === undefined) return undefined;

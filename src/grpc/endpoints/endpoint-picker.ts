@@ -18,7 +18,7 @@
 import type { experimental, Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import type { Clock } from '../../core/clock.js';
 import type { Outcome, Permit } from '../../core/types.js';
-import type { EndpointBook, EndpointEntry } from './endpoint-book.js';
+import type { EndpointBook, EndpointEntry } from '../../registry/endpoint-book.js';
 
 type Picker = experimental.Picker;
 type PickArgs = experimental.PickArgs;

@@ -7,7 +7,7 @@
 import type * as Grpc from '@grpc/grpc-js';
 import type { CircuitPolicy } from '../../core/policy.js';
 import { createGrpcHealthProbe } from '../health-probe.js';
-import type { EndpointEntry } from './endpoint-book.js';
+import type { EndpointEntry } from '../../registry/endpoint-book.js';
 import type { ValidatedEndpointOptions } from './endpoint-options.js';
 
 /** The circuit policy of `entry`'s endpoint. */
@@ -22,7 +22,7 @@ export function endpointProbePolicy(
     ...o.circuit,
     halfOpenProbe: async () => {
       const target = entry.targets.values().next().value;
-      if (!target) throw new Error(`no connection to ${entry.address}`);
+      if (!target?.getChannel) throw new Error(`no connection to ${entry.address}`);
       const channel = target.getChannel() as Grpc.Channel;
       const client = new grpc.Client(entry.address, grpc.credentials.createInsecure(), {
         channelOverride: channel,

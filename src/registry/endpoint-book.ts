@@ -1,28 +1,38 @@
 /**
- * The endpoints of one channel and their circuits: which are ejected, and the ejection cap.
+ * The endpoints of one channel (gRPC) or one multi-host client (Thrift) and their circuits:
+ * which are ejected, and the ejection cap.
  *
  * An endpoint is ejected when its circuit opens (a call's outcome, calls hung in flight, or a
  * state adopted from a shared store), as long as fewer than `cap` endpoints are ejected and not
  * every endpoint is sick; when every endpoint is sick none is ejected (all are used, and the
- * method circuit above decides). Ejection is carried out by the balancer (`setEjected`): the
- * wrapped subchannels report unhealthy, so the child policy stops picking them.
+ * method circuit above decides). Ejection is carried out by the adapter (`setEjected`): gRPC's
+ * wrapped subchannels report unhealthy, so the child policy stops picking them; a Thrift host is
+ * skipped by the round robin.
  *
  * No timers: an ejected endpoint's circuit becomes half-open only when read, so the picker calls
  * `readmitDue(now)` on each pick, which costs one comparison until the earliest open period has
  * passed; then every ejected circuit is read, and those no longer open are taken back (with
  * real-call probes at half-open; with a health check only once it has closed the circuit).
  */
-import type { CircuitBreaker } from '../../core/circuit-breaker.js';
-import type { CircuitPolicy } from '../../core/policy.js';
-import type { CircuitState, Disposable, Permit } from '../../core/types.js';
-import type { CircuitRegistry } from '../../registry/circuit-registry.js';
-import { ejectionCap } from './endpoint-options.js';
+import type { CircuitBreaker } from '../core/circuit-breaker.js';
+import type { CircuitPolicy } from '../core/policy.js';
+import type { CircuitState, Disposable, Permit } from '../core/types.js';
+import type { CircuitRegistry } from './circuit-registry.js';
 
-/** Where an endpoint's ejection is carried out (its subchannel wrappers). */
+/** Where an endpoint's ejection is carried out (gRPC subchannel wrappers, a Thrift host). */
 export interface EjectionTarget {
   setEjected(ejected: boolean): void;
-  /** A channel over this endpoint's connection alone (for a health check). */
-  getChannel(): unknown;
+  /** gRPC: a channel over this endpoint's connection alone (for a health check). */
+  getChannel?(): unknown;
+}
+
+/**
+ * Most endpoints ejected at once among `n`: `percent` of them rounded down, but at least one
+ * when `n >= 2` (unless `percent` is 0) and never all.
+ */
+export function ejectionCap(n: number, percent: number): number {
+  if (n < 2 || percent === 0) return 0;
+  return Math.min(n - 1, Math.max(1, Math.floor((n * percent) / 100)));
 }
 
 /** One endpoint address of the channel. */
@@ -39,7 +49,7 @@ export class EndpointEntry {
   pendingSince = 0;
 
   constructor(
-    /** `host:port`. */
+    /** `host:port` (or a Thrift host's URL). */
     readonly address: string,
     /** The endpoint's circuit. */
     public circuit: CircuitBreaker,
