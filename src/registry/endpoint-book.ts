@@ -27,6 +27,17 @@ export interface EjectionTarget {
 }
 
 /**
+ * The endpoint circuit defaults a user's `circuit` is merged over (gRPC endpoints and Thrift
+ * hosts; why each value: src/grpc/endpoints/endpoint-options.ts).
+ */
+export const DEFAULT_ENDPOINT_CIRCUIT: Readonly<CircuitPolicy> = Object.freeze({
+  trip: { failureRate: 0.3, windowCalls: 10, minimumCalls: 5 },
+  slowCallMs: 1_000,
+  slowCallRate: 0.3,
+  openMs: { initialMs: 1_000, maxMs: 10_000 },
+});
+
+/**
  * Most endpoints ejected at once among `n`: `percent` of them rounded down, but at least one
  * when `n >= 2` (unless `percent` is 0) and never all.
  */

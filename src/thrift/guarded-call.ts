@@ -30,9 +30,22 @@ import { ThriftTimeoutError } from '../classify/thrift-call-errors.js';
 import type { FallbackCall } from './fallback-port.js';
 import { thriftFailureCategory } from '../classify/thrift-errors.js';
 
+/**
+ * Starts one attempt of a call somewhere other than `env.client` (the multi-host client picks a
+ * host per attempt); same contract as `startAttempt`.
+ */
+export type AttemptStarter = (
+  rt: MethodRuntime,
+  args: readonly unknown[],
+  timeoutMs: number,
+  owner: AttemptOwner,
+) => AttemptHandle | undefined;
+
 /** What every call of one wrapped client shares. */
 export interface ClientEnv extends AttemptEnv {
   readonly registry: CircuitRegistry;
+  /** Where attempts go; default: `env.client` through `startAttempt`. */
+  readonly start?: AttemptStarter;
 }
 
 /**
@@ -159,7 +172,9 @@ class ThriftCall implements FallbackCall, AttemptOwner {
     this.permit = permit;
     this.breaker = breaker;
     const remainingMs = Math.max(1, Math.ceil(this.deadline - performance.now()));
-    const attempt = startAttempt(env, rt.rpc, this.args, remainingMs, this);
+    const attempt = env.start
+      ? env.start(rt, this.args, remainingMs, this)
+      : startAttempt(env, rt.rpc, this.args, remainingMs, this);
     // The attempt may have ended already (a oneway reply, a connection that is down).
     if (this.permit === permit) this.current = attempt;
   }

@@ -60,7 +60,11 @@ export function wrapThriftClient<C extends object>(
   }) as PromisedClient<C>;
 }
 
-function guardedMethod(env: ClientEnv, runtimes: MethodRuntimes, rpc: RpcMethod) {
+/**
+ * The guarded version of one RPC method: a Promise-returning function that also takes per-call
+ * options and a trailing Node-style callback (shared with the multi-host client).
+ */
+export function guardedMethod(env: ClientEnv, runtimes: MethodRuntimes, rpc: RpcMethod) {
   return function (this: unknown, ...args: unknown[]): Promise<unknown> {
     const last = args[args.length - 1];
     const callback = typeof last === 'function' ? (args.pop() as NodeCallback) : undefined;

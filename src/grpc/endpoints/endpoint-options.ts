@@ -69,13 +69,8 @@ export interface ValidatedEndpointOptions {
   readonly name: string;
 }
 
-/** The endpoint circuit defaults the user's `circuit` is merged over. */
-export const DEFAULT_ENDPOINT_CIRCUIT: Readonly<CircuitPolicy> = Object.freeze({
-  trip: { failureRate: 0.3, windowCalls: 10, minimumCalls: 5 },
-  slowCallMs: 1_000,
-  slowCallRate: 0.3,
-  openMs: { initialMs: 1_000, maxMs: 10_000 },
-});
+import { DEFAULT_ENDPOINT_CIRCUIT } from '../../registry/endpoint-book.js';
+export { DEFAULT_ENDPOINT_CIRCUIT };
 /** Default endpoint failures: transport-level statuses. */
 export const DEFAULT_ENDPOINT_FAILURES: readonly GrpcStatusName[] = Object.freeze([
   'UNAVAILABLE',
