@@ -28,15 +28,17 @@ describe('hosts client: ejection cap', () => {
   ] as const) {
     it(`ejects at most ${cap} of 4 hosts when 3 are sick (maxEjectionPercent ${percent ?? 'default 50'})`, async () => {
       const s = await servers(4);
+      // Application errors count against a host only when listed, as here.
       const { client } = hostsClient(addresses(s), {
-        defaults: { timeoutMs: 300 },
         endpoint: {
           ...fastOpen,
+          failOn: ['transport', 'timeout', 'application'],
           ...(percent === undefined ? {} : { maxEjectionPercent: percent }),
         },
+        methods: { getItem: { circuit: { trip: { consecutiveFailures: 1_000 } } } },
       });
       await until(() => client.hosts().every((h) => h.connected));
-      for (const x of s.slice(1)) x.set({ kind: 'close' });
+      for (const x of s.slice(1)) x.set({ kind: 'fail' });
       await calls(client, 40);
       expect(ejectedCount(client)).toBe(cap);
       // The sick hosts kept in rotation by the cap still get calls.
