@@ -87,6 +87,21 @@ export {
 // Thrift (thrift is a peer dependency)
 export { wrapThriftClient } from './thrift/wrap-client.js';
 export {
+  createThriftHostsClient,
+  type ThriftClientOf,
+  type ThriftHostsClient,
+  type ThriftHostsOptions,
+} from './thrift/hosts/hosts-client.js';
+export type { HostSpec } from './thrift/hosts/host-address.js';
+export type {
+  HostCircuitOptions,
+  ReconnectOptions,
+  ThriftHostsConnectOptions,
+} from './thrift/hosts/host-options.js';
+export type { HostStatus } from './thrift/hosts/host-pool.js';
+export type { ThriftModule } from './thrift/hosts/host-link.js';
+
+export {
   isThriftCallOptions,
   thriftCallOptions,
   type ThriftCallOptions,

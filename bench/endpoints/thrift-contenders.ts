@@ -86,11 +86,11 @@ function roundRobin(backends: Backend[]): ContenderClient {
 }
 
 /**
- * HOOK — `rpc-breaker-hosts`: the multi-host client built on another branch. Returns undefined
- * (the contender is skipped, figures null, printed "not available") while src/index.ts does not
- * export `createThriftHostsClient`. The options below follow the announced API
- * (`createThriftHostsClient(thrift, Service, { hosts: [...], ... })`); adjust them to the merged
- * signature. The instrumented `thrift` module counts the requests each host receives.
+ * `rpc-breaker-hosts`: the multi-host client (`createThriftHostsClient`) over the four backends,
+ * with the same `slowCallMs` (150) as the gRPC endpoint contender, `application` errors counted
+ * against a host (the errors phase answers with undeclared exceptions, where gRPC sends
+ * UNAVAILABLE) and `getItem` marked idempotent (one failover to another host). The instrumented
+ * `thrift` module counts the requests each host receives.
  */
 export async function hostsContender(backends: Backend[]): Promise<ContenderClient | undefined> {
   const index = (await import('../../src/index.js')) as Record<string, unknown>;
@@ -107,9 +107,15 @@ export async function hostsContender(backends: Backend[]): Promise<ContenderClie
   });
   const client = create(instrumentedThrift(backends, sends), Catalog, {
     hosts: backends.map((b) => `127.0.0.1:${b.thriftPort}`),
-    connection: THRIFT_CONNECTION,
+    transport: THRIFT_CONNECTION.transport,
+    protocol: THRIFT_CONNECTION.protocol,
     registry,
+    endpoint: {
+      circuit: { slowCallMs: 150 },
+      failOn: ['transport', 'timeout', 'application'],
+    },
     defaults: { timeoutMs: DEADLINE_MS },
+    methods: { getItem: { idempotent: true } },
   });
   return {
     sends,

@@ -1,7 +1,7 @@
 /**
  * The Thrift half of the endpoints benchmark: the same four backends (their Thrift ports), the
  * same phases and load, `round-robin` (bare npm thrift over four connections) against
- * `rpc-breaker-hosts` (the multi-host client, skipped while it is not exported). Run by run.ts;
+ * `rpc-breaker-hosts` (the multi-host client). Run by run.ts;
  * can run alone: npx tsx bench/endpoints/thrift.ts (prints, writes nothing).
  */
 import { isMain } from '../harness.js';

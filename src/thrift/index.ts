@@ -5,6 +5,21 @@
  */
 export { wrapThriftClient } from './wrap-client.js';
 export {
+  createThriftHostsClient,
+  type ThriftClientOf,
+  type ThriftHostsClient,
+  type ThriftHostsOptions,
+} from './hosts/hosts-client.js';
+export type { HostSpec } from './hosts/host-address.js';
+export type {
+  HostCircuitOptions,
+  ReconnectOptions,
+  ThriftHostsConnectOptions,
+} from './hosts/host-options.js';
+export type { HostStatus } from './hosts/host-pool.js';
+export type { ThriftModule } from './hosts/host-link.js';
+
+export {
   isThriftCallOptions,
   thriftCallOptions,
   type ThriftCallOptions,
