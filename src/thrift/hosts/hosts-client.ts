@@ -49,7 +49,7 @@ export type ThriftHostsClient<C> = { [K in RpcMethodOf<C>]: PromisedRpc<C[K]> } 
 
 /**
  * A client of `service` over several hosts.
- * @param thrift your npm `thrift` module (`import thrift from 'thrift'`)
+ * @param thrift your own npm `thrift` module (its default import)
  * @param service the generated service module (`import Catalog from './gen-nodejs/Catalog.js'`)
  *   or its `Client` class, either generated style
  * @throws ConfigError naming the option and the value

@@ -2,6 +2,7 @@
 import thrift from 'thrift';
 import { CircuitRegistry, isCircuitOpenError, wrapThriftClient } from 'rpc-breaker';
 import {
+  createThriftHostsClient,
   thriftCallOptions,
   ThriftTransportError,
   wrapThriftClient as fromThriftEntry,
@@ -30,4 +31,13 @@ const viaCallback: Promise<unknown> = catalog.getItem(
 );
 await viaCallback.catch(() => undefined);
 connection.end();
+const many = createThriftHostsClient(thrift, Catalog, {
+  hosts: ['127.0.0.1:1', { host: '127.0.0.1', port: 2 }],
+  transport: thrift.TFramedTransport,
+  registry,
+  methods: { getItem: { idempotent: true } },
+});
+const fromMany: Promise<unknown> = many.getItem('a', thriftCallOptions({ timeoutMs: 200 }));
+await fromMany.catch(() => undefined);
+await many.close();
 console.log(JSON.stringify({ answer, sameWrapper: fromThriftEntry === wrapThriftClient }));
