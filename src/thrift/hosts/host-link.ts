@@ -37,6 +37,14 @@ export interface LinkContext {
   readonly random: () => number;
 }
 
+/** `host:port`, or for HTTP `http(s)://host:port/path` (a path of `/` left out). */
+export function hostTarget(address: HostAddress, options: ValidatedHostsOptions): string {
+  const { http } = options;
+  if (!http) return address.key;
+  const path = http.path === '/' ? '' : http.path;
+  return `${http.https ? 'https' : 'http'}://${address.key}${path}`;
+}
+
 interface Closable {
   end?(): void;
 }
@@ -62,9 +70,19 @@ export class HostLink implements EjectionTarget {
     this.connect();
   }
 
-  /** Whether calls can be sent now (connected, or HTTP). */
+  /**
+   * Whether calls can be sent now: a TCP connection that has connected (not one still
+   * connecting or reconnecting), or HTTP.
+   */
   get up(): boolean {
-    return !this.closed && this.env.watch?.isDown !== true;
+    if (this.closed) return false;
+    if (this.ctx.options.http) return true;
+    return (this.connection as { connected?: unknown }).connected === true;
+  }
+
+  /** What the host is called in circuit names and `hosts()`: `host:port`, or its HTTP URL. */
+  get target(): string {
+    return hostTarget(this.address, this.ctx.options);
   }
 
   setEjected(ejected: boolean): void {

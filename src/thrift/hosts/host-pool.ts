@@ -22,7 +22,7 @@ import { HostLink, type LinkContext } from './host-link.js';
 
 /** A host as `hosts()` reports it. */
 export interface HostStatus {
-  /** `host:port`. */
+  /** `host:port`, or the HTTP URL. */
   target: string;
   /** Its circuit's name in the registry. */
   circuit: string;
@@ -48,7 +48,7 @@ export class HostPool {
     this.book = new EndpointBook({
       registry,
       policyFor: () => ctx.options.circuit,
-      nameOf: (key) => `${key}/${service}`,
+      nameOf: (key) => `${this.targetOf(key)}/${service}`,
       maxEjectionPercent: ctx.options.maxEjectionPercent,
       readmitWhenClosed: false,
     });
@@ -57,7 +57,7 @@ export class HostPool {
 
   /** Replaces the host list; removed hosts finish their calls in flight, then close. */
   setHosts(hosts: readonly HostAddress[]): void {
-    if (this.closed) return;
+    if (this.closed) throw new Error('setHosts after close(): the client is closed');
     const keep = new Set(hosts.map((h) => h.key));
     for (const [key, link] of this.byKey) {
       if (keep.has(key)) continue;
@@ -71,11 +71,16 @@ export class HostPool {
     for (const link of this.links) this.book.entry(link.address.key).targets.add(link);
   }
 
+  private targetOf(key: string): string {
+    const link = this.byKey.get(key);
+    return link ? link.target : key;
+  }
+
   hosts(): HostStatus[] {
     return this.links.map((l) => {
       const circuit = this.book.entry(l.address.key).circuit;
       return {
-        target: l.address.key,
+        target: l.target,
         circuit: circuit.name,
         state: circuit.state,
         connected: l.up,
