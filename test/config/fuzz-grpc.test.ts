@@ -17,16 +17,8 @@ import {
 import { fcRuns } from '../fc-runs.js';
 import { ledgerDefinition, ledgerPaths } from '../grpc/helpers/ledger.js';
 import { services } from '../grpc/helpers/services.js';
-import {
-  acceptedOrConfigError,
-  expectBothOutcomes,
-  goodCount,
-  goodMs,
-  hostileValue,
-  listOf,
-  optionsOf,
-  pick,
-} from './hostile-options.js';
+import { acceptedOrConfigError, expectBothOutcomes } from './config-property.js';
+import { goodCount, goodMs, hostileValue, listOf, optionsOf, pick } from './hostile-options.js';
 import { circuitPolicy, methodPolicy, methodsMap } from './option-schemas.js';
 
 const registry = new CircuitRegistry();

@@ -15,13 +15,8 @@ import { createControlHandler } from '../../src/metrics/control-handler.js';
 import { CircuitRegistry } from '../../src/registry/circuit-registry.js';
 import { fcRuns } from '../fc-runs.js';
 import { RecordingMeter } from '../metrics/recording-meter.js';
-import {
-  acceptedOrConfigError,
-  expectBothOutcomes,
-  hostileValue,
-  optionsOf,
-  pick,
-} from './hostile-options.js';
+import { acceptedOrConfigError, expectBothOutcomes } from './config-property.js';
+import { hostileValue, optionsOf, pick } from './hostile-options.js';
 
 const registry = new CircuitRegistry();
 registry.get('svc');

@@ -13,13 +13,9 @@ import { fcRuns } from '../fc-runs.js';
 import {
   acceptedOrConfigError,
   expectBothOutcomes,
-  goodCount,
-  goodMs,
-  hostileValue,
-  listOf,
-  optionsOf,
   settlesOrConfigError,
-} from './hostile-options.js';
+} from './config-property.js';
+import { goodCount, goodMs, hostileValue, listOf, optionsOf } from './hostile-options.js';
 import { circuitPolicy } from './option-schemas.js';
 
 const FIRST_CALL_BOUND_MS = 2_000;

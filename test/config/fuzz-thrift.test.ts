@@ -13,14 +13,8 @@ import { fcRuns } from '../fc-runs.js';
 import { CatalogServer } from '../thrift/helpers/catalog-server.js';
 import { connectCatalog, type Connected } from '../thrift/helpers/clients.js';
 import { gen } from '../thrift/helpers/generated.js';
-import {
-  acceptedOrConfigError,
-  expectBothOutcomes,
-  goodMs,
-  hostileValue,
-  optionsOf,
-  pick,
-} from './hostile-options.js';
+import { acceptedOrConfigError, expectBothOutcomes } from './config-property.js';
+import { goodMs, hostileValue, optionsOf, pick } from './hostile-options.js';
 import { methodPolicy, methodsMap } from './option-schemas.js';
 
 const registry = new CircuitRegistry();
