@@ -76,7 +76,7 @@ describe('fuzzed gRPC options', () => {
         const made = acceptedOrConfigError(() => createGrpcBreakerInterceptor(options as never));
         if (made) expect(typeof made.value).toBe('function');
       }),
-      { numRuns: fcRuns(3_000) },
+      { numRuns: fcRuns(6_000) },
     );
     // Seven options, nested three deep: few generated configurations are valid throughout.
     expectBothOutcomes(0.01);
@@ -88,7 +88,7 @@ describe('fuzzed gRPC options', () => {
         const made = acceptedOrConfigError(() => registerEndpointBreaker(grpc, options as never));
         if (made) expect(typeof made.value).toBe('string');
       }),
-      { numRuns: fcRuns(500) },
+      { numRuns: fcRuns(1_500) },
     );
     expectBothOutcomes();
   });
@@ -98,7 +98,7 @@ describe('fuzzed gRPC options', () => {
       fc.property(serviceConfigOptions, (options) => {
         acceptedOrConfigError(() => endpointBreakerServiceConfig(options as never));
       }),
-      { numRuns: fcRuns(500) },
+      { numRuns: fcRuns(1_500) },
     );
     expectBothOutcomes();
   });
@@ -117,7 +117,7 @@ describe('fuzzed gRPC options', () => {
         );
         if (made) expect(typeof made.value).toBe('function');
       }),
-      { numRuns: fcRuns(400) },
+      { numRuns: fcRuns(1_000) },
     );
     expectBothOutcomes();
     client.close();

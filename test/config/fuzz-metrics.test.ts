@@ -47,7 +47,7 @@ describe('fuzzed metrics and status options', () => {
         );
         dispose(made?.value);
       }),
-      { numRuns: fcRuns(400) },
+      { numRuns: fcRuns(1_000) },
     );
     expectBothOutcomes();
   });
@@ -86,7 +86,7 @@ describe('fuzzed metrics and status options', () => {
           dispose(made?.value);
         },
       ),
-      { numRuns: fcRuns(400) },
+      { numRuns: fcRuns(1_000) },
     );
     expectBothOutcomes();
   });
@@ -104,7 +104,7 @@ describe('fuzzed metrics and status options', () => {
         if (made) expect(typeof made.value).toBe('function');
         dispose(made?.value);
       }),
-      { numRuns: fcRuns(400) },
+      { numRuns: fcRuns(1_000) },
     );
     expectBothOutcomes();
   });
@@ -119,7 +119,7 @@ describe('fuzzed metrics and status options', () => {
         const made = acceptedOrConfigError(() => createControlHandler(registry, options as never));
         if (made) expect(typeof made.value).toBe('function');
       }),
-      { numRuns: fcRuns(400) },
+      { numRuns: fcRuns(1_000) },
     );
     expectBothOutcomes();
   });

@@ -69,7 +69,7 @@ describe.skipIf(skip)('fuzzed RedisStateStore options', () => {
           const made = acceptedOrConfigError(() => new RedisStateStore(options as never));
           if (made) await made.value.close();
         }),
-        { numRuns: fcRuns(150) },
+        { numRuns: fcRuns(300) },
       );
       expectBothOutcomes();
     }

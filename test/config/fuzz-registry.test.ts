@@ -65,7 +65,7 @@ describe('fuzzed registry options', () => {
         const made = acceptedOrConfigError(() => new CircuitRegistry(options as never));
         if (made) await firstCallSettles(made.value, 'first');
       }),
-      { numRuns: fcRuns(400) },
+      { numRuns: fcRuns(1_000) },
     );
     expectBothOutcomes();
   });
@@ -86,7 +86,7 @@ describe('fuzzed registry options', () => {
           expect(outcome?.value).toBe('ok');
         },
       ),
-      { numRuns: fcRuns(600) },
+      { numRuns: fcRuns(1_500) },
     );
     expectBothOutcomes();
   });
@@ -114,7 +114,7 @@ describe('fuzzed registry options', () => {
           }
         },
       ),
-      { numRuns: fcRuns(400) },
+      { numRuns: fcRuns(1_000) },
     );
     expectBothOutcomes();
   });
@@ -129,7 +129,7 @@ describe('fuzzed registry options', () => {
         const outcome = await settlesOrConfigError(() => returned, FIRST_CALL_BOUND_MS);
         if (outcome) expect(outcome.value).toBe('ok');
       }),
-      { numRuns: fcRuns(400) },
+      { numRuns: fcRuns(1_000) },
     );
     expectBothOutcomes();
   });

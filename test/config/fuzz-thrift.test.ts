@@ -71,7 +71,7 @@ describe('fuzzed Thrift options', () => {
           const made = acceptedOrConfigError(() => wrapThriftClient(client, options as never));
           if (made) expect(typeof (made.value as { ping?: unknown }).ping).toBe('function');
         }),
-        { numRuns: fcRuns(1_500) },
+        { numRuns: fcRuns(3_000) },
       );
       expectBothOutcomes(0.01);
     }
@@ -95,7 +95,7 @@ describe('fuzzed Thrift options', () => {
           );
           if (made) expect(typeof made.value).toBe('function');
         }),
-        { numRuns: fcRuns(500) },
+        { numRuns: fcRuns(1_000) },
       );
       expectBothOutcomes();
     }
