@@ -98,3 +98,32 @@ export async function settlesOrConfigError<T>(
     clearTimeout(timer);
   }
 }
+
+/**
+ * Waits for the first call made under accepted options: it must settle within `boundMs`, and a
+ * rejection must be an answer about the call (a timeout, a transport error, an open circuit),
+ * never a TypeError / RangeError from the configuration or a ConfigError that the constructor
+ * should have thrown. Only what a user function returns (e.g. `circuitName`, whose result cannot
+ * be known before a call) may be a ConfigError then: `checkedAtCall` names such paths.
+ */
+export async function firstCallSettles(
+  call: () => Promise<unknown>,
+  checkedAtCall: readonly string[] = [],
+  boundMs = 2_000,
+) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`first call hung for ${boundMs} ms`)), boundMs);
+  });
+  try {
+    await Promise.race([call(), hang]);
+    if (process.env.FUZZ_VERBOSE) console.log('first call: answered');
+  } catch (e) {
+    if (process.env.FUZZ_VERBOSE) console.log(`first call: ${String(e)}`);
+    if (isConfigError(e) && checkedAtCall.some((p) => e.path.startsWith(p))) return;
+    if (isConfigError(e) || e instanceof TypeError || e instanceof RangeError) throw e;
+    if (e instanceof Error && e.message.startsWith('first call hung')) throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}

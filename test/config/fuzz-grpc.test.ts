@@ -15,9 +15,14 @@ import {
   registerEndpointBreaker,
 } from '../../src/grpc/endpoints/register.js';
 import { fcRuns } from '../fc-runs.js';
-import { ledgerDefinition, ledgerPaths } from '../grpc/helpers/ledger.js';
+import {
+  LedgerServer,
+  ledgerClient,
+  ledgerDefinition,
+  ledgerPaths,
+} from '../grpc/helpers/ledger.js';
 import { services } from '../grpc/helpers/services.js';
-import { acceptedOrConfigError, expectBothOutcomes } from './config-property.js';
+import { acceptedOrConfigError, expectBothOutcomes, firstCallSettles } from './config-property.js';
 import { goodCount, goodMs, hostileValue, listOf, optionsOf, pick } from './hostile-options.js';
 import { circuitPolicy, methodPolicy, methodsMap } from './option-schemas.js';
 
@@ -35,7 +40,10 @@ const methodKeys = [
 ];
 
 const interceptorOptions = optionsOf({
-  registry: pick([registry], [{ get: 1 }]),
+  registry: fc.oneof(
+    { weight: 5, arbitrary: fc.constant(null).map(() => new CircuitRegistry()) },
+    { weight: 1, arbitrary: fc.constant({ get: 1 }) },
+  ),
   defaults: methodPolicy(status),
   methods: methodsMap(methodKeys, status),
   target: pick(['dns:///ledger:443', 'a'], [' ']),
@@ -70,16 +78,33 @@ const serviceConfigOptions = optionsOf({
 });
 
 describe('fuzzed gRPC options', () => {
-  it('createGrpcBreakerInterceptor(options): accepted or a ConfigError', () => {
-    fc.assert(
-      fc.property(interceptorOptions, (options) => {
+  it('createGrpcBreakerInterceptor(options): accepted (and a first call settles) or a ConfigError', async () => {
+    const server = await LedgerServer.start();
+    const client = ledgerClient(server.address, []);
+    const getBalance = (interceptor: grpc.Interceptor) =>
+      new Promise((resolve, reject) =>
+        client.GetBalance(
+          { account: 'a' },
+          new grpc.Metadata(),
+          { interceptors: [interceptor] },
+          (e, v) => (e ? reject(e) : resolve(v)),
+        ),
+      );
+    await fc.assert(
+      fc.asyncProperty(interceptorOptions, async (options) => {
         const made = acceptedOrConfigError(() => createGrpcBreakerInterceptor(options as never));
-        if (made) expect(typeof made.value).toBe('function');
+        if (made)
+          await firstCallSettles(
+            () => getBalance(made.value as grpc.Interceptor),
+            ['circuitName('], // what the user's function returns is checked per call
+          );
       }),
       { numRuns: fcRuns(6_000) },
     );
     // Seven options, nested three deep: few generated configurations are valid throughout.
     expectBothOutcomes(0.01);
+    client.close();
+    server.close();
   });
 
   it('registerEndpointBreaker(grpc, options): accepted or a ConfigError', () => {

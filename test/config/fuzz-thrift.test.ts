@@ -13,11 +13,10 @@ import { fcRuns } from '../fc-runs.js';
 import { CatalogServer } from '../thrift/helpers/catalog-server.js';
 import { connectCatalog, type Connected } from '../thrift/helpers/clients.js';
 import { gen } from '../thrift/helpers/generated.js';
-import { acceptedOrConfigError, expectBothOutcomes } from './config-property.js';
+import { acceptedOrConfigError, expectBothOutcomes, firstCallSettles } from './config-property.js';
 import { goodMs, hostileValue, optionsOf, pick } from './hostile-options.js';
 import { methodPolicy, methodsMap } from './option-schemas.js';
 
-const registry = new CircuitRegistry();
 let server: CatalogServer;
 let conns: Connected<object>[] = [];
 
@@ -55,7 +54,10 @@ const methodNames = [
 function optionsFor(connection: unknown) {
   return optionsOf({
     connection: pick([connection], [{ on: 1 }]),
-    registry: pick([registry], [{ get: 'x' }]),
+    registry: fc.oneof(
+      { weight: 5, arbitrary: fc.constant(null).map(() => new CircuitRegistry()) },
+      { weight: 1, arbitrary: fc.constant({ get: 'x' }) },
+    ),
     service: pick(['Catalog'], ['']),
     defaults: methodPolicy(failure),
     methods: methodsMap(methodNames, failure),
@@ -64,12 +66,14 @@ function optionsFor(connection: unknown) {
 }
 
 describe('fuzzed Thrift options', () => {
-  it('wrapThriftClient(client, options): accepted or a ConfigError, for both client styles', () => {
+  it('wrapThriftClient(client, options): accepted (and a first call settles) or a ConfigError', async () => {
     for (const { client, connection } of conns) {
-      fc.assert(
-        fc.property(optionsFor(connection), (options) => {
+      await fc.assert(
+        fc.asyncProperty(optionsFor(connection), async (options) => {
           const made = acceptedOrConfigError(() => wrapThriftClient(client, options as never));
-          if (made) expect(typeof (made.value as { ping?: unknown }).ping).toBe('function');
+          if (!made) return;
+          const wrapped = made.value as unknown as { ping(): Promise<unknown> };
+          await firstCallSettles(() => wrapped.ping());
         }),
         { numRuns: fcRuns(3_000) },
       );

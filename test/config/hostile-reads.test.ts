@@ -104,6 +104,17 @@ describe('options that change between reads', () => {
   });
 });
 
+describe('objects that only look like what an option wants', () => {
+  it('a Map as registry is a ConfigError, not a TypeError on the first call', () => {
+    for (const make of [
+      () => createGrpcBreakerInterceptor({ registry: new Map() as never }),
+      () => wrapThriftClient(catalogClient(), { registry: new Map() as never }),
+    ]) {
+      expect(thrown(make).message).toMatch(/^registry must be a CircuitRegistry/);
+    }
+  });
+});
+
 describe('hostile own keys', () => {
   it('a methods key __proto__ is an entry (a malformed gRPC method key), not the prototype', () => {
     const methods = JSON.parse('{"__proto__": {"timeoutMs": 5}}') as object;
