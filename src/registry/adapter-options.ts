@@ -42,7 +42,12 @@ export function readAdapterOptions<F>(
   // Read once into a copy: the adapter's own keys are then read from it, never from `options`.
   const raw = readOptions(options === undefined ? {} : options, known, 'options');
   const registry = raw.registry as CircuitRegistry | undefined;
-  if (registry !== undefined && !hasMethods(registry, 'registry', 'get')) {
+  // Duck-typed (a registry from another copy of this package is welcome), on every method the
+  // adapters call: `get` alone would let a Map through, to fail on the first call.
+  if (
+    registry !== undefined &&
+    !hasMethods(registry, 'registry', 'get', 'find', 'onStateChange', 'recordFallback')
+  ) {
     throw new ConfigError('registry', 'must be a CircuitRegistry', registry);
   }
   const defaults =

@@ -15,18 +15,15 @@ import {
   registerEndpointBreaker,
 } from '../../src/grpc/endpoints/register.js';
 import { fcRuns } from '../fc-runs.js';
-import { ledgerDefinition, ledgerPaths } from '../grpc/helpers/ledger.js';
-import { services } from '../grpc/helpers/services.js';
 import {
-  acceptedOrConfigError,
-  expectBothOutcomes,
-  goodCount,
-  goodMs,
-  hostileValue,
-  listOf,
-  optionsOf,
-  pick,
-} from './hostile-options.js';
+  LedgerServer,
+  ledgerClient,
+  ledgerDefinition,
+  ledgerPaths,
+} from '../grpc/helpers/ledger.js';
+import { services } from '../grpc/helpers/services.js';
+import { acceptedOrConfigError, expectBothOutcomes, firstCallSettles } from './config-property.js';
+import { goodCount, goodMs, hostileValue, listOf, optionsOf, pick } from './hostile-options.js';
 import { circuitPolicy, methodPolicy, methodsMap } from './option-schemas.js';
 
 const registry = new CircuitRegistry();
@@ -43,7 +40,10 @@ const methodKeys = [
 ];
 
 const interceptorOptions = optionsOf({
-  registry: pick([registry], [{ get: 1 }]),
+  registry: fc.oneof(
+    { weight: 5, arbitrary: fc.constant(null).map(() => new CircuitRegistry()) },
+    { weight: 1, arbitrary: fc.constant({ get: 1 }) },
+  ),
   defaults: methodPolicy(status),
   methods: methodsMap(methodKeys, status),
   target: pick(['dns:///ledger:443', 'a'], [' ']),
@@ -78,16 +78,33 @@ const serviceConfigOptions = optionsOf({
 });
 
 describe('fuzzed gRPC options', () => {
-  it('createGrpcBreakerInterceptor(options): accepted or a ConfigError', () => {
-    fc.assert(
-      fc.property(interceptorOptions, (options) => {
+  it('createGrpcBreakerInterceptor(options): accepted (and a first call settles) or a ConfigError', async () => {
+    const server = await LedgerServer.start();
+    const client = ledgerClient(server.address, []);
+    const getBalance = (interceptor: grpc.Interceptor) =>
+      new Promise((resolve, reject) =>
+        client.GetBalance(
+          { account: 'a' },
+          new grpc.Metadata(),
+          { interceptors: [interceptor] },
+          (e, v) => (e ? reject(e) : resolve(v)),
+        ),
+      );
+    await fc.assert(
+      fc.asyncProperty(interceptorOptions, async (options) => {
         const made = acceptedOrConfigError(() => createGrpcBreakerInterceptor(options as never));
-        if (made) expect(typeof made.value).toBe('function');
+        if (made)
+          await firstCallSettles(
+            () => getBalance(made.value as grpc.Interceptor),
+            ['circuitName('], // what the user's function returns is checked per call
+          );
       }),
-      { numRuns: fcRuns(3_000) },
+      { numRuns: fcRuns(6_000) },
     );
     // Seven options, nested three deep: few generated configurations are valid throughout.
     expectBothOutcomes(0.01);
+    client.close();
+    server.close();
   });
 
   it('registerEndpointBreaker(grpc, options): accepted or a ConfigError', () => {
@@ -96,7 +113,7 @@ describe('fuzzed gRPC options', () => {
         const made = acceptedOrConfigError(() => registerEndpointBreaker(grpc, options as never));
         if (made) expect(typeof made.value).toBe('string');
       }),
-      { numRuns: fcRuns(500) },
+      { numRuns: fcRuns(1_500) },
     );
     expectBothOutcomes();
   });
@@ -106,7 +123,7 @@ describe('fuzzed gRPC options', () => {
       fc.property(serviceConfigOptions, (options) => {
         acceptedOrConfigError(() => endpointBreakerServiceConfig(options as never));
       }),
-      { numRuns: fcRuns(500) },
+      { numRuns: fcRuns(1_500) },
     );
     expectBothOutcomes();
   });
@@ -125,7 +142,7 @@ describe('fuzzed gRPC options', () => {
         );
         if (made) expect(typeof made.value).toBe('function');
       }),
-      { numRuns: fcRuns(400) },
+      { numRuns: fcRuns(1_000) },
     );
     expectBothOutcomes();
     client.close();

@@ -15,13 +15,8 @@ import { createControlHandler } from '../../src/metrics/control-handler.js';
 import { CircuitRegistry } from '../../src/registry/circuit-registry.js';
 import { fcRuns } from '../fc-runs.js';
 import { RecordingMeter } from '../metrics/recording-meter.js';
-import {
-  acceptedOrConfigError,
-  expectBothOutcomes,
-  hostileValue,
-  optionsOf,
-  pick,
-} from './hostile-options.js';
+import { acceptedOrConfigError, expectBothOutcomes } from './config-property.js';
+import { hostileValue, optionsOf, pick } from './hostile-options.js';
 
 const registry = new CircuitRegistry();
 registry.get('svc');
@@ -52,7 +47,7 @@ describe('fuzzed metrics and status options', () => {
         );
         dispose(made?.value);
       }),
-      { numRuns: fcRuns(400) },
+      { numRuns: fcRuns(1_000) },
     );
     expectBothOutcomes();
   });
@@ -91,7 +86,7 @@ describe('fuzzed metrics and status options', () => {
           dispose(made?.value);
         },
       ),
-      { numRuns: fcRuns(400) },
+      { numRuns: fcRuns(1_000) },
     );
     expectBothOutcomes();
   });
@@ -109,7 +104,7 @@ describe('fuzzed metrics and status options', () => {
         if (made) expect(typeof made.value).toBe('function');
         dispose(made?.value);
       }),
-      { numRuns: fcRuns(400) },
+      { numRuns: fcRuns(1_000) },
     );
     expectBothOutcomes();
   });
@@ -124,7 +119,7 @@ describe('fuzzed metrics and status options', () => {
         const made = acceptedOrConfigError(() => createControlHandler(registry, options as never));
         if (made) expect(typeof made.value).toBe('function');
       }),
-      { numRuns: fcRuns(400) },
+      { numRuns: fcRuns(1_000) },
     );
     expectBothOutcomes();
   });

@@ -10,14 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStateStore } from '../../src/storage/redis/index.js';
 import { fcRuns } from '../fc-runs.js';
 import { RedisServer, skipRedis } from '../storage/redis/redis-server.js';
-import {
-  acceptedOrConfigError,
-  expectBothOutcomes,
-  goodCount,
-  hostileValue,
-  optionsOf,
-  pick,
-} from './hostile-options.js';
+import { acceptedOrConfigError, expectBothOutcomes } from './config-property.js';
+import { goodCount, hostileValue, optionsOf, pick } from './hostile-options.js';
 
 const skip = skipRedis();
 let server: RedisServer | undefined;
@@ -75,7 +69,7 @@ describe.skipIf(skip)('fuzzed RedisStateStore options', () => {
           const made = acceptedOrConfigError(() => new RedisStateStore(options as never));
           if (made) await made.value.close();
         }),
-        { numRuns: fcRuns(150) },
+        { numRuns: fcRuns(300) },
       );
       expectBothOutcomes();
     }

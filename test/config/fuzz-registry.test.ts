@@ -13,13 +13,9 @@ import { fcRuns } from '../fc-runs.js';
 import {
   acceptedOrConfigError,
   expectBothOutcomes,
-  goodCount,
-  goodMs,
-  hostileValue,
-  listOf,
-  optionsOf,
   settlesOrConfigError,
-} from './hostile-options.js';
+} from './config-property.js';
+import { goodCount, goodMs, hostileValue, listOf, optionsOf } from './hostile-options.js';
 import { circuitPolicy } from './option-schemas.js';
 
 const FIRST_CALL_BOUND_MS = 2_000;
@@ -69,7 +65,7 @@ describe('fuzzed registry options', () => {
         const made = acceptedOrConfigError(() => new CircuitRegistry(options as never));
         if (made) await firstCallSettles(made.value, 'first');
       }),
-      { numRuns: fcRuns(400) },
+      { numRuns: fcRuns(1_000) },
     );
     expectBothOutcomes();
   });
@@ -90,7 +86,7 @@ describe('fuzzed registry options', () => {
           expect(outcome?.value).toBe('ok');
         },
       ),
-      { numRuns: fcRuns(600) },
+      { numRuns: fcRuns(1_500) },
     );
     expectBothOutcomes();
   });
@@ -118,7 +114,7 @@ describe('fuzzed registry options', () => {
           }
         },
       ),
-      { numRuns: fcRuns(400) },
+      { numRuns: fcRuns(1_000) },
     );
     expectBothOutcomes();
   });
@@ -133,7 +129,7 @@ describe('fuzzed registry options', () => {
         const outcome = await settlesOrConfigError(() => returned, FIRST_CALL_BOUND_MS);
         if (outcome) expect(outcome.value).toBe('ok');
       }),
-      { numRuns: fcRuns(400) },
+      { numRuns: fcRuns(1_000) },
     );
     expectBothOutcomes();
   });

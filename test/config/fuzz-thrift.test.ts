@@ -13,17 +13,10 @@ import { fcRuns } from '../fc-runs.js';
 import { CatalogServer } from '../thrift/helpers/catalog-server.js';
 import { connectCatalog, type Connected } from '../thrift/helpers/clients.js';
 import { gen } from '../thrift/helpers/generated.js';
-import {
-  acceptedOrConfigError,
-  expectBothOutcomes,
-  goodMs,
-  hostileValue,
-  optionsOf,
-  pick,
-} from './hostile-options.js';
+import { acceptedOrConfigError, expectBothOutcomes, firstCallSettles } from './config-property.js';
+import { goodMs, hostileValue, optionsOf, pick } from './hostile-options.js';
 import { methodPolicy, methodsMap } from './option-schemas.js';
 
-const registry = new CircuitRegistry();
 let server: CatalogServer;
 let conns: Connected<object>[] = [];
 
@@ -61,7 +54,10 @@ const methodNames = [
 function optionsFor(connection: unknown) {
   return optionsOf({
     connection: pick([connection], [{ on: 1 }]),
-    registry: pick([registry], [{ get: 'x' }]),
+    registry: fc.oneof(
+      { weight: 5, arbitrary: fc.constant(null).map(() => new CircuitRegistry()) },
+      { weight: 1, arbitrary: fc.constant({ get: 'x' }) },
+    ),
     service: pick(['Catalog'], ['']),
     defaults: methodPolicy(failure),
     methods: methodsMap(methodNames, failure),
@@ -70,14 +66,16 @@ function optionsFor(connection: unknown) {
 }
 
 describe('fuzzed Thrift options', () => {
-  it('wrapThriftClient(client, options): accepted or a ConfigError, for both client styles', () => {
+  it('wrapThriftClient(client, options): accepted (and a first call settles) or a ConfigError', async () => {
     for (const { client, connection } of conns) {
-      fc.assert(
-        fc.property(optionsFor(connection), (options) => {
+      await fc.assert(
+        fc.asyncProperty(optionsFor(connection), async (options) => {
           const made = acceptedOrConfigError(() => wrapThriftClient(client, options as never));
-          if (made) expect(typeof (made.value as { ping?: unknown }).ping).toBe('function');
+          if (!made) return;
+          const wrapped = made.value as unknown as { ping(): Promise<unknown> };
+          await firstCallSettles(() => wrapped.ping());
         }),
-        { numRuns: fcRuns(1_500) },
+        { numRuns: fcRuns(3_000) },
       );
       // `connection` is required and optional in the schema: fewer random objects pass.
       expectBothOutcomes(0.003);
@@ -102,7 +100,7 @@ describe('fuzzed Thrift options', () => {
           );
           if (made) expect(typeof made.value).toBe('function');
         }),
-        { numRuns: fcRuns(500) },
+        { numRuns: fcRuns(1_000) },
       );
       expectBothOutcomes();
     }

@@ -6,14 +6,9 @@
  * itself may gain an own `__proto__` / `constructor` / typo key, have one option turned into a
  * getter that throws, or be replaced whole by a hostile value (a Proxy whose traps throw, an
  * array, a function, `Object.create(null)`, a number …).
- *
- * The property (`expectAcceptedOrConfigError`): a call either returns, or throws a `ConfigError`
- * (by brand and by class) whose message starts with the option path it names. A ConfigError may
- * carry a `cause` only when that cause is what a hostile getter threw. Anything else — a
- * TypeError, a RangeError, the getter's own error escaping — fails the property.
+ * The property they are checked against is in config-property.ts.
  */
 import fc from 'fast-check';
-import { ConfigError, isConfigError } from '../../src/core/errors.js';
 
 /** What hostile getters and proxy traps throw. */
 export class HostileReadError extends Error {
@@ -61,7 +56,8 @@ export function throwingGetter(key = 'x', base: object = {}): object {
   return described(base, `{ ${shown.join(', ')} }`);
 }
 
-const POLLUTION = 'fuzzPolluted';
+/** The key hostile `__proto__` / `constructor` values try to put on `Object.prototype`. */
+export const POLLUTION = 'fuzzPolluted';
 
 /** Scalars of the wrong type or at the edges of every range. */
 const hostileScalar = fc.constantFrom<unknown>(
@@ -95,10 +91,10 @@ const hostileScalar = fc.constantFrom<unknown>(
 );
 
 /**
- * `FUZZ_READS=throwing` adds getters and proxies that throw. (Off by default until the
- * validators turn them into ConfigErrors.)
+ * Getters and proxies that throw are generated unless `FUZZ_READS=safe` (useful while looking
+ * for other failures, which throwing reads would otherwise hide behind the first read).
  */
-const THROWING_READS = process.env.FUZZ_READS === 'throwing';
+const THROWING_READS = process.env.FUZZ_READS !== 'safe';
 
 /** Objects of the wrong shape, and objects that throw when read. */
 const hostileObject = fc.oneof(
@@ -199,89 +195,3 @@ export const goodMs = fc.constantFrom(1, 10, 100, 1_000, 10_000, 2 ** 31 - 1);
 export const goodCount = fc.integer({ min: 1, max: 20 });
 /** Rates in (0, 1]. */
 export const goodRate = fc.constantFrom(0.1, 0.5, 1);
-
-/** Fails unless `e` is a ConfigError naming its option (and caused, if at all, by a hostile read). */
-export function assertConfigError(e: unknown): asserts e is ConfigError {
-  if (!isConfigError(e) || !(e instanceof ConfigError)) throw e;
-  if (typeof e.path !== 'string' || e.path === '' || !e.message.startsWith(`${e.path} `))
-    throw new Error(`ConfigError without a named option: ${e.message}`);
-  const cause = (e as { cause?: unknown }).cause;
-  if (cause !== undefined && !(cause instanceof HostileReadError))
-    throw new Error(`ConfigError caused by ${String(cause)}`, { cause });
-}
-
-/** Fails if a hostile value reached `Object.prototype`. */
-export function assertNoPollution(): void {
-  if (POLLUTION in Object.prototype) {
-    delete (Object.prototype as Record<string, unknown>)[POLLUTION];
-    throw new Error('Object.prototype was polluted');
-  }
-}
-
-/**
- * The property: `f()` returns (its value is returned), or throws a ConfigError that names an
- * option (then `undefined` is returned). Anything else is rethrown, failing the property.
- */
-export function acceptedOrConfigError<T>(f: () => T): { value: T } | undefined {
-  try {
-    const value = f();
-    assertNoPollution();
-    outcomes.accepted++;
-    return { value };
-  } catch (e) {
-    assertNoPollution();
-    assertConfigError(e);
-    outcomes.rejected++;
-    if (process.env.FUZZ_VERBOSE)
-      reasons.set(
-        e.message.split(';')[0]!.replace(/\[\d+\]/g, '[i]'),
-        (reasons.get(e.message.split(';')[0]!.replace(/\[\d+\]/g, '[i]')) ?? 0) + 1,
-      );
-    return undefined;
-  }
-}
-const reasons = new Map<string, number>();
-
-/** How many calls `acceptedOrConfigError` saw accepted and rejected since the last check. */
-const outcomes = { accepted: 0, rejected: 0 };
-
-/**
- * Fails unless at least `minShare` of the calls since the last check were accepted and as many
- * rejected: a generator that only ever produces rejected options would test nothing past the
- * first check. Resets the counts.
- */
-export function expectBothOutcomes(minShare = 0.02): void {
-  const { accepted, rejected } = outcomes;
-  outcomes.accepted = outcomes.rejected = 0;
-  const total = accepted + rejected;
-  if (process.env.FUZZ_VERBOSE)
-    console.log(
-      `accepted ${accepted} / ${total}`,
-      [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 25),
-    );
-  reasons.clear();
-  if (accepted < total * minShare || rejected < total * minShare)
-    throw new Error(`accepted ${accepted} and rejected ${rejected} of ${total} calls`);
-}
-
-/** Like `acceptedOrConfigError` for a call that may also reject: waits at most `boundMs`. */
-export async function settlesOrConfigError<T>(
-  f: () => Promise<T>,
-  boundMs = 1_000,
-): Promise<{ value: T } | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const hang = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not settle within ${boundMs} ms`)), boundMs);
-  });
-  try {
-    const value = await Promise.race([f(), hang]);
-    outcomes.accepted++;
-    return { value };
-  } catch (e) {
-    assertConfigError(e);
-    outcomes.rejected++;
-    return undefined;
-  } finally {
-    clearTimeout(timer);
-  }
-}
