@@ -58,6 +58,7 @@ describe('options whose getters throw', () => {
   it('a failure class behind a Proxy is a ConfigError naming the list entry', () => {
     const e = thrown(() =>
       wrapThriftClient(catalogClient(), {
+        connection: null,
         defaults: { failOn: [throwingProxy(class Hostile extends Error {}) as never] },
       }),
     );
@@ -108,7 +109,7 @@ describe('objects that only look like what an option wants', () => {
   it('a Map as registry is a ConfigError, not a TypeError on the first call', () => {
     for (const make of [
       () => createGrpcBreakerInterceptor({ registry: new Map() as never }),
-      () => wrapThriftClient(catalogClient(), { registry: new Map() as never }),
+      () => wrapThriftClient(catalogClient(), { connection: null, registry: new Map() as never }),
     ]) {
       expect(thrown(make).message).toMatch(/^registry must be a CircuitRegistry/);
     }
@@ -125,7 +126,10 @@ describe('hostile own keys', () => {
 
   it('a Thrift methods key constructor is not taken for an RPC method', () => {
     const e = thrown(() =>
-      wrapThriftClient(catalogClient(), { methods: { constructor: { timeoutMs: 5 } } as never }),
+      wrapThriftClient(catalogClient(), {
+        connection: null,
+        methods: { constructor: { timeoutMs: 5 } } as never,
+      }),
     );
     expect(e.path).toBe('methods["constructor"]');
     expect(e.message).toMatch(/is not an RPC method of this client/);
@@ -134,7 +138,7 @@ describe('hostile own keys', () => {
   it('a client whose prototype chain never ends is a ConfigError, not a hang', () => {
     const endless = (): object =>
       new Proxy({}, { getPrototypeOf: () => endless(), ownKeys: () => [] });
-    const e = thrown(() => wrapThriftClient(endless()));
+    const e = thrown(() => wrapThriftClient(endless(), { connection: null }));
     expect(isConfigError(e)).toBe(true);
     expect(e.path).toBe('client');
   });
