@@ -43,7 +43,7 @@ export function createGrpcBreakerInterceptor(options?: GrpcBreakerOptions): Grpc
   const validated = validateGrpcOptions(options);
   const registry = validated.registry ?? new CircuitRegistry();
   const runtimes = new MethodRuntimes(validated, registry.clock, (rt) =>
-    describeCircuit(registry, rt.circuit, grpcAttributes(rt.path)),
+    describeCircuit(registry, rt.circuit, grpcAttributes(rt.path, rt.target)),
   );
   const interceptor: Interceptor = (callOptions, nextCall) => {
     const definition = callOptions.method_definition;

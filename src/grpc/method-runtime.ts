@@ -28,6 +28,8 @@ export const DEFAULT_GRPC_UNARY_TIMEOUT_MS = 10_000;
 export interface MethodRuntime {
   /** `/pkg.Service/Method`. */
   readonly path: string;
+  /** What the circuit name carries besides the path: the `target` option or the channel's. */
+  readonly target: string | undefined;
   /** Name of the circuit guarding it. */
   readonly circuit: string;
   /** The merged policy. */
@@ -100,6 +102,7 @@ export class MethodRuntimes {
         : undefined;
     const rt: MethodRuntime = Object.freeze({
       path,
+      target,
       circuit,
       policy,
       circuitPolicy: policy.circuit,

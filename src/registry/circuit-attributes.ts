@@ -37,14 +37,28 @@ export function circuitAttributes(registry: object, circuit: string): RpcAttribu
   return described.get(registry)?.get(circuit);
 }
 
-/** The gRPC description of method path `/pkg.Service/Method`. */
-export function grpcAttributes(path: string): RpcAttributes {
+/**
+ * The gRPC description of method path `/pkg.Service/Method`, with the server when the circuit
+ * names a target: `host:port` (after a `dns:` or `ipv4:` scheme) gives `server.address` and
+ * `server.port`; any other single name (`catalog`) gives `server.address`; a list of addresses
+ * gives neither.
+ */
+export function grpcAttributes(path: string, target?: string): RpcAttributes {
   const slash = path.lastIndexOf('/');
   return {
     'rpc.system': 'grpc',
     'rpc.service': path.slice(1, slash),
     'rpc.method': path.slice(slash + 1),
+    ...serverOf(target),
   };
+}
+
+function serverOf(target: string | undefined): Partial<RpcAttributes> {
+  if (target === undefined || target.includes(',')) return {};
+  const bare = target.replace(/^(dns|ipv4|ipv6):(\/\/[^/]*\/)?/, '');
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(bare);
+  if (m) return { 'server.address': m[1]!.replace(/^\[|\]$/g, ''), 'server.port': Number(m[2]) };
+  return bare.includes(':') || bare === '' ? {} : { 'server.address': bare };
 }
 
 function agreed(a: RpcAttributes, b: RpcAttributes): RpcAttributes {
