@@ -26,7 +26,14 @@ const brokenStore = { attach: () => ({}), close: () => Promise.resolve() };
 
 const registryOptions = optionsOf({
   defaults: circuitPolicy,
-  clock: fc.constantFrom<unknown>(new ManualClock(), { now: () => 0 }, { now: 5 }),
+  clock: fc.constantFrom<unknown>(
+    new ManualClock(),
+    { now: () => 0 },
+    { now: 5 },
+    { now: () => NaN },
+    { now: () => 'soon' },
+    { now: () => -Infinity },
+  ),
   store: fc.oneof(
     fc.constant(null).map(() => new MemoryStateStore()),
     fc.constantFrom<unknown>({ attach: 1 }, {}, { attach: () => ({}) }, brokenStore),
