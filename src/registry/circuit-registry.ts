@@ -100,7 +100,7 @@ export class CircuitRegistry {
       throw new ConfigError('clock', 'must have a now() method', o.clock);
     }
     this.clock = o.clock ?? systemClock;
-    if (o.store !== undefined && !hasMethods(o.store, 'store', 'attach')) {
+    if (o.store !== undefined && !hasMethods(o.store, 'store', 'attach', 'close')) {
       throw new ConfigError('store', 'must be a StateStore (with attach and close)', o.store);
     }
     this.store = o.store;
@@ -165,6 +165,12 @@ export class CircuitRegistry {
     if (restored) breaker.restore(restoredState(restored, resolved));
     if (this.store) {
       const sync = this.store.attach(name, breaker, this.clock);
+      // A store is user code as much as an option: what it hands back is checked before the
+      // circuit relies on it (a call, or close(), would otherwise fail with a TypeError).
+      if (!hasMethods(sync, 'store.attach()', 'publish', 'leaseProbes', 'detach')) {
+        this.circuits.delete(name);
+        throw new ConfigError('store.attach()', 'must return a CircuitSync', sync);
+      }
       this.syncs.set(name, sync);
       breaker.attachSync(sync);
     }

@@ -39,13 +39,17 @@ function dispose(handle: unknown): void {
 }
 
 describe('fuzzed metrics and status options', () => {
-  it('registerPrometheusMetrics(registry, promRegistry, options): accepted or a ConfigError', () => {
-    fc.assert(
-      fc.property(prometheusOptions, (options) => {
+  it('registerPrometheusMetrics(registry, promRegistry, options): accepted (and scraped) or a ConfigError', async () => {
+    await fc.assert(
+      fc.asyncProperty(prometheusOptions, async (options) => {
+        const promRegistry = new Registry();
         const made = acceptedOrConfigError(() =>
-          registerPrometheusMetrics(registry, new Registry(), options as never),
+          registerPrometheusMetrics(registry, promRegistry, options as never),
         );
-        dispose(made?.value);
+        if (!made) return;
+        // Accepted names and labels must also scrape.
+        expect(await promRegistry.metrics()).toContain('circuit="svc"');
+        dispose(made.value);
       }),
       { numRuns: fcRuns(1_000) },
     );

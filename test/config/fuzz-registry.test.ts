@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { isConfigError } from '../../src/core/errors.js';
 import { CircuitRegistry } from '../../src/registry/circuit-registry.js';
+import { MemoryStateStore } from '../../src/storage/memory-state-store.js';
 import { fcRuns } from '../fc-runs.js';
 import {
   acceptedOrConfigError,
@@ -20,10 +21,23 @@ import { circuitPolicy } from './option-schemas.js';
 
 const FIRST_CALL_BOUND_MS = 2_000;
 
+/** A store whose attach() hands back something that is not a CircuitSync. */
+const brokenStore = { attach: () => ({}), close: () => Promise.resolve() };
+
 const registryOptions = optionsOf({
   defaults: circuitPolicy,
-  clock: fc.constantFrom<unknown>(new ManualClock(), { now: () => 0 }, { now: 5 }),
-  store: fc.constantFrom<unknown>({ attach: 1 }, {}),
+  clock: fc.constantFrom<unknown>(
+    new ManualClock(),
+    { now: () => 0 },
+    { now: 5 },
+    { now: () => NaN },
+    { now: () => 'soon' },
+    { now: () => -Infinity },
+  ),
+  store: fc.oneof(
+    fc.constant(null).map(() => new MemoryStateStore()),
+    fc.constantFrom<unknown>({ attach: 1 }, {}, { attach: () => ({}) }, brokenStore),
+  ),
   maxCircuits: goodCount,
 });
 
@@ -50,7 +64,10 @@ const executeOptions = fc.oneof(
 
 /** Runs one call through `registry`'s circuit `name`; it must settle within the bound. */
 async function firstCallSettles(registry: CircuitRegistry, name: string): Promise<void> {
-  const circuit = registry.get(name);
+  // A store's attach() runs when the circuit is created: what it returns is checked then.
+  const got = acceptedOrConfigError(() => registry.get(name));
+  if (!got) return;
+  const circuit = got.value;
   const outcome = await settlesOrConfigError(
     () => circuit.execute(() => Promise.resolve('ok')),
     FIRST_CALL_BOUND_MS,
@@ -63,7 +80,9 @@ describe('fuzzed registry options', () => {
     await fc.assert(
       fc.asyncProperty(registryOptions, async (options) => {
         const made = acceptedOrConfigError(() => new CircuitRegistry(options as never));
-        if (made) await firstCallSettles(made.value, 'first');
+        if (!made) return;
+        await firstCallSettles(made.value, 'first');
+        await made.value.close(); // releases the store
       }),
       { numRuns: fcRuns(1_000) },
     );
@@ -136,6 +155,26 @@ describe('fuzzed registry options', () => {
 });
 
 describe('counterexamples found by the fuzzing', () => {
+  it('a store without close, or whose attach() returns no CircuitSync, is a ConfigError', async () => {
+    const e = (f: () => unknown) => {
+      try {
+        f();
+      } catch (error) {
+        return error as Error;
+      }
+      return undefined;
+    };
+    expect(
+      e(() => new CircuitRegistry({ store: { attach: () => ({}) } as never }))?.message,
+    ).toMatch(/^store must be a StateStore/);
+    const registry = new CircuitRegistry({ store: brokenStore as never });
+    expect(e(() => registry.get('svc'))?.message).toMatch(
+      /^store\.attach\(\) must return a CircuitSync/,
+    );
+    expect(registry.size).toBe(0);
+    await registry.close(); // no TypeError from a half-attached circuit
+  });
+
   it('registry.get with a policy that is not an object is a ConfigError, not a TypeError', () => {
     const registry = new CircuitRegistry();
     for (const policy of [NaN, 5, 'x', true, Symbol('s'), 10n, [], () => ({})]) {
