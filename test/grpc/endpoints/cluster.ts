@@ -4,6 +4,7 @@
  * registered per-endpoint breaker. Every call is recorded with the server that answered it.
  */
 import * as grpc from '@grpc/grpc-js';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { CircuitRegistry } from '../../../src/registry/circuit-registry.js';
 import {
   endpointBreakerServiceConfig,
@@ -31,6 +32,31 @@ let policySeq = 0;
  */
 export function startServers(n: number, opts: { health?: boolean } = {}): Promise<ChildServer[]> {
   return Promise.all(Array.from({ length: n }, (_, i) => ChildServer.start(`s${i}`, opts)));
+}
+
+/**
+ * Registers a test file's hooks around `n` child servers: started once for the file, reset to
+ * answer normally before each test, killed after the last; clients pushed to `clients` are
+ * closed after each test. The arrays are filled in place, so they can be destructured at once.
+ */
+export function useServers(
+  n: number,
+  opts: { health?: boolean } = {},
+): { servers: ChildServer[]; clients: EchoClient[] } {
+  const ctx = { servers: [] as ChildServer[], clients: [] as EchoClient[] };
+  beforeAll(async () => {
+    ctx.servers.push(...(await startServers(n, opts)));
+  }, 30_000);
+  afterAll(async () => {
+    await Promise.all(ctx.servers.splice(0).map((s) => s.kill()));
+  });
+  beforeEach(async () => {
+    await Promise.all(ctx.servers.map((s) => s.set({ kind: 'ok' })));
+  });
+  afterEach(() => {
+    for (const c of ctx.clients.splice(0)) c.close();
+  });
+  return ctx;
 }
 
 /** `ipv4:` target over the given `host:port` addresses. */

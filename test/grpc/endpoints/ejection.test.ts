@@ -4,8 +4,7 @@
  * ("injected failure"); load ~200 calls/s, 1 s deadline, bounded in count.
  */
 import * as grpc from '@grpc/grpc-js';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChildServer } from '../helpers/child-server.js';
+import { describe, expect, it } from 'vitest';
 import type { EchoClient } from '../helpers/services.js';
 import {
   byServer,
@@ -13,26 +12,12 @@ import {
   drive,
   endpointClient,
   ipv4Target,
-  startServers,
+  useServers,
   warm,
   type CallRecord,
 } from './cluster.js';
 
-let servers: ChildServer[] = [];
-const clients: EchoClient[] = [];
-
-beforeAll(async () => {
-  servers = await startServers(4);
-}, 30_000);
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.kill()));
-});
-beforeEach(async () => {
-  await Promise.all(servers.map((s) => s.set({ kind: 'ok' })));
-});
-afterEach(() => {
-  for (const c of clients.splice(0)) c.close();
-});
+const { servers, clients } = useServers(4);
 
 const sick = { kind: 'fail', code: grpc.status.UNAVAILABLE } as const;
 

@@ -4,10 +4,8 @@
  * Load: ~200 calls/s, 1 s deadline, bounded in count.
  */
 import * as grpc from '@grpc/grpc-js';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChildServer } from '../helpers/child-server.js';
+import { describe, expect, it } from 'vitest';
 import { closedAddress } from '../helpers/black-hole.js';
-import type { EchoClient } from '../helpers/services.js';
 import {
   byServer,
   CircuitRegistry,
@@ -16,25 +14,12 @@ import {
   ipv4Target,
   openTimes,
   startServers,
+  useServers,
   warm,
   type CallRecord,
 } from './cluster.js';
 
-let servers: ChildServer[] = [];
-const clients: EchoClient[] = [];
-
-beforeAll(async () => {
-  servers = await startServers(3);
-}, 30_000);
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.kill()));
-});
-beforeEach(async () => {
-  await Promise.all(servers.map((s) => s.set({ kind: 'ok' })));
-});
-afterEach(() => {
-  for (const c of clients.splice(0)) c.close();
-});
+const { servers, clients } = useServers(3);
 
 async function cluster(addresses = servers.map((s) => s.address)) {
   const registry = new CircuitRegistry();

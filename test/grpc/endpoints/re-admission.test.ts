@@ -5,8 +5,7 @@
  * doubling, so every test sees one or two half-open periods within ~3 s of ~200 calls/s.
  */
 import * as grpc from '@grpc/grpc-js';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChildServer } from '../helpers/child-server.js';
+import { describe, expect, it } from 'vitest';
 import type { EchoClient } from '../helpers/services.js';
 import type { EndpointBreakerOptions } from '../../../src/grpc/endpoints/endpoint-options.js';
 import {
@@ -15,28 +14,12 @@ import {
   endpointClient,
   say,
   ipv4Target,
-  startServers,
+  useServers,
   warm,
   type CallRecord,
 } from './cluster.js';
 
-let servers: ChildServer[] = [];
-const clients: EchoClient[] = [];
-
-beforeAll(async () => {
-  servers = await startServers(3, { health: true });
-}, 30_000);
-afterAll(async () => {
-  await Promise.all(servers.map((s) => s.kill()));
-});
-beforeEach(async () => {
-  await Promise.all(
-    servers.map((s) => Promise.all([s.set({ kind: 'ok' }), s.setHealth('SERVING')])),
-  );
-});
-afterEach(() => {
-  for (const c of clients.splice(0)) c.close();
-});
+const { servers, clients } = useServers(3, { health: true });
 
 const OPEN_MS = 600;
 const sick = { kind: 'fail', code: grpc.status.UNAVAILABLE } as const;
