@@ -3,7 +3,7 @@
  * is not applied (the circuit is shared), and the conflict is reported once per circuit as a
  * process warning naming the options that differ.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { CircuitRegistry } from '../../src/registry/circuit-registry.js';
 import { POLICY_CONFLICT_WARNING } from '../../src/registry/policy-conflict.js';
@@ -11,10 +11,18 @@ import { Fixture, say } from '../grpc/helpers/fixture.js';
 import { paths } from '../grpc/helpers/services.js';
 
 const warnings: Array<Error & { code?: string }> = [];
-const listen = (w: Error) => warnings.push(w);
-process.on('warning', listen);
+// Captured rather than printed: these warnings are the subject of the tests, not noise in
+// `npm test`'s output.
+const spy = vi.spyOn(process, 'emitWarning').mockImplementation(((
+  message: string,
+  options?: { code?: string; type?: string },
+) => {
+  const w = Object.assign(new Error(message), { code: options?.code });
+  w.name = options?.type ?? 'Warning';
+  warnings.push(w);
+}) as typeof process.emitWarning);
 afterAll(() => {
-  process.off('warning', listen);
+  spy.mockRestore();
 });
 let f: Fixture | undefined;
 afterEach(async () => {
