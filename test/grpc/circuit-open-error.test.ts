@@ -20,9 +20,8 @@ afterEach(async () => {
 
 describe('isCircuitOpenError on gRPC errors', () => {
   it('is true for the error of a rejected call of every type, with circuit and retry-after', async () => {
-    f = await Fixture.create({
-      defaults: { circuit: { trip: { consecutiveFailures: 1 }, openMs: 3_000 } },
-    });
+    const circuit = { trip: { consecutiveFailures: 1 }, openMs: 3_000 };
+    f = await Fixture.create({ defaults: { circuit } });
     f.server.set(fail(grpc.status.UNAVAILABLE));
     const real = await say(f.echo());
     expect(real.error?.code).toBe(grpc.status.UNAVAILABLE);
@@ -34,7 +33,9 @@ describe('isCircuitOpenError on gRPC errors', () => {
     expect(rejected.error).toMatchObject({ circuit: paths.say, reason: 'open' });
     expect((rejected.error as unknown as { retryAfterMs: number }).retryAfterMs).toBe(3_000);
 
-    for (const p of [paths.repeat, paths.collect, paths.chat]) f.registry.get(p).forceOpen();
+    // The interceptor's own policy, so that it finds these circuits as it would have made them.
+    for (const p of [paths.repeat, paths.collect, paths.chat])
+      f.registry.get(p, circuit).forceOpen();
     const client = f.echo();
     const stream = await readStream(client.Repeat({ message: 'x' }));
     const clientStream = await unary<EchoReply>((cb) => {
