@@ -105,7 +105,6 @@ export class EndpointBook {
   setMaxEjectionPercent(percent: number): void {
     if (percent === this.o.maxEjectionPercent) return;
     this.o = { ...this.o, maxEjectionPercent: percent };
-    for (const e of this.entries.values()) if (e.ejected) this.setEjected(e, false);
     this.rebalance();
   }
 
@@ -168,7 +167,10 @@ export class EndpointBook {
     this.rebalance();
   }
 
-  /** Ejects sick endpoints up to the cap; when every endpoint is sick, takes all back. */
+  /**
+   * Ejects sick endpoints up to the cap, and takes back those over it (the list shrank or the
+   * cap was lowered: the cap holds at every moment); when every endpoint is sick, takes all back.
+   */
   private rebalance(): void {
     const all = [...this.entries.values()];
     const sick = all.filter((e) => e.sick);
@@ -177,6 +179,9 @@ export class EndpointBook {
       return;
     }
     const cap = ejectionCap(all.length, this.o.maxEjectionPercent);
+    for (let i = all.length - 1; i >= 0 && this.ejectedCount > cap; i--) {
+      if (all[i]!.ejected) this.setEjected(all[i]!, false);
+    }
     for (const e of sick) {
       if (this.ejectedCount >= cap) break;
       if (!e.ejected) this.setEjected(e, true);

@@ -124,6 +124,27 @@ export async function drive(
   return Promise.all(calls);
 }
 
+/**
+ * Sends a call every 5 ms until `done()` holds, then `extra` more (at most `max` in all);
+ * resolves once every call has ended.
+ */
+export async function driveUntil(
+  client: EchoClient,
+  done: () => boolean,
+  extra = 0,
+  deadlineMs = 1_000,
+  max = 600,
+): Promise<CallRecord[]> {
+  const calls: Array<Promise<CallRecord>> = [];
+  let left = Infinity;
+  while (calls.length < max && left-- > 0) {
+    calls.push(say(client, deadlineMs));
+    if (left === Infinity && done()) left = extra;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return Promise.all(calls);
+}
+
 /** Calls per server id among `records` (failed calls under `''`). */
 export function byServer(records: CallRecord[]): Record<string, number> {
   const out: Record<string, number> = {};

@@ -5,7 +5,8 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import type { EchoClient } from '../helpers/services.js';
+import { paths, type EchoClient } from '../helpers/services.js';
+import { createGrpcBreakerInterceptor } from '../../../src/grpc/interceptor.js';
 import {
   byServer,
   CircuitRegistry,
@@ -21,17 +22,21 @@ const { servers, clients } = useServers(4);
 
 const sick = { kind: 'fail', code: grpc.status.UNAVAILABLE } as const;
 
-/** A channel over the four servers; open periods long enough that nobody comes back. */
+/**
+ * A channel over the four servers (with `extra` channel options, e.g. interceptors); open
+ * periods long enough that nobody comes back.
+ */
 async function cluster(
   config: { maxEjectionPercent?: number } = {},
   registration: { maxEjectionPercent?: number } = {},
+  extra: grpc.ChannelOptions = {},
+  registry = new CircuitRegistry(),
 ) {
-  const registry = new CircuitRegistry();
   const { connect } = endpointClient(
     { registry, circuit: { openMs: 60_000 }, ...registration },
     config,
   );
-  const client = connect(ipv4Target(servers.map((s) => s.address)));
+  const client = connect(ipv4Target(servers.map((s) => s.address)), extra);
   clients.push(client);
   await warm(client);
   return { registry, client };
@@ -111,5 +116,30 @@ describe('per-endpoint breaker: every endpoint sick', () => {
     await Promise.all(servers.map((s) => s.set({ kind: 'ok' })));
     const healed = await drive(client, 40, 5);
     expect(healed.every((r) => r.code === grpc.status.OK)).toBe(true);
+  });
+});
+
+describe('per-endpoint breaker under the method interceptor', () => {
+  it('keeps the method circuit closed while one endpoint is sick; opens it when all are', async () => {
+    const registry = new CircuitRegistry();
+    // 20 % failures over 100 calls: one sick endpoint of four left in rotation (25 %) would trip it.
+    const interceptor = createGrpcBreakerInterceptor({
+      registry,
+      target: 'echo',
+      defaults: {
+        circuit: { trip: { failureRate: 0.2, windowCalls: 100, minimumCalls: 60 }, openMs: 60_000 },
+      },
+    });
+    const { client } = await cluster({}, {}, { interceptors: [interceptor] }, registry);
+    const method = () => registry.find(`echo${paths.say}`)!;
+    const oneSick = await sickRun(client, [2], 200);
+    expect(method().state).toBe('closed');
+    expect(oneSick.every((r) => r.code === grpc.status.OK)).toBe(true);
+    await Promise.all(servers.map((s) => s.set(sick)));
+    const all = await drive(client, 200, 5);
+    expect(method().state).toBe('open');
+    // Once open, calls are refused by the method circuit and reach no server.
+    const refused = all.slice(150);
+    expect(refused.every((r) => r.code === grpc.status.UNAVAILABLE && r.server === '')).toBe(true);
   });
 });

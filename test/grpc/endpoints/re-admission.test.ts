@@ -6,13 +6,12 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import type { EchoClient } from '../helpers/services.js';
 import type { EndpointBreakerOptions } from '../../../src/grpc/endpoints/endpoint-options.js';
 import {
   CircuitRegistry,
   drive,
+  driveUntil,
   endpointClient,
-  say,
   ipv4Target,
   useServers,
   warm,
@@ -46,27 +45,6 @@ async function cluster(readmission?: EndpointBreakerOptions['readmission']) {
   clients.push(client);
   await warm(client);
   return { registry, client, log };
-}
-
-/**
- * Sends a call every 5 ms until `done()` holds, then `extra` more (at most `max` in all);
- * resolves once every call has ended.
- */
-async function driveUntil(
-  client: EchoClient,
-  done: () => boolean,
-  extra = 0,
-  deadlineMs = 1_000,
-  max = 600,
-): Promise<CallRecord[]> {
-  const calls: Array<Promise<CallRecord>> = [];
-  let left = Infinity;
-  while (calls.length < max && left-- > 0) {
-    calls.push(say(client, deadlineMs));
-    if (left === Infinity && done()) left = extra;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return Promise.all(calls);
 }
 
 /** The state changes of server `i`'s endpoint circuit. */
