@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CircuitBreaker } from '../../src/core/circuit-breaker.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { isConfigError } from '../../src/core/errors.js';
 import { CircuitRegistry } from '../../src/registry/circuit-registry.js';
@@ -16,7 +17,7 @@ import {
   expectBothOutcomes,
   settlesOrConfigError,
 } from './config-property.js';
-import { goodCount, goodMs, hostileValue, listOf, optionsOf } from './hostile-options.js';
+import { goodCount, goodMs, hostileValue, listOf, optionsOf, pick } from './hostile-options.js';
 import { circuitPolicy } from './option-schemas.js';
 
 const FIRST_CALL_BOUND_MS = 2_000;
@@ -188,5 +189,47 @@ describe('counterexamples found by the fuzzing', () => {
       expect((error as Error).message).toMatch(/^circuit must be an object/);
     }
     expect(registry.size).toBe(0);
+  });
+});
+
+describe('fuzzed CircuitBreaker construction', () => {
+  it('new CircuitBreaker(name, policy, options): accepted (and a first call completes) or a ConfigError', async () => {
+    const breakerOptions = optionsOf({
+      clock: pick([new ManualClock()], [{ now: 1 }]),
+      observer: optionsOf({ call: pick([() => undefined], [5]), timing: pick([() => true]) }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          { weight: 4, arbitrary: fc.constant('svc') },
+          { weight: 1, arbitrary: hostileValue },
+        ),
+        fc.oneof({ weight: 4, arbitrary: circuitPolicy }, { weight: 1, arbitrary: hostileValue }),
+        breakerOptions,
+        async (name, policy, options) => {
+          const made = acceptedOrConfigError(
+            () => new CircuitBreaker(name as string, policy as never, options as never),
+          );
+          if (!made) return;
+          const outcome = await settlesOrConfigError(
+            () => made.value.execute(() => Promise.resolve('ok')),
+            FIRST_CALL_BOUND_MS,
+          );
+          expect(outcome?.value).toBe('ok');
+        },
+      ),
+      { numRuns: fcRuns(1_000) },
+    );
+    expectBothOutcomes();
+  });
+
+  it('a null options object or an observer hook that is not a function is a ConfigError', () => {
+    expect(() => new CircuitBreaker('a', undefined, null as never)).toThrow(
+      /^options must be an object/,
+    );
+    expect(() => new CircuitBreaker('a', undefined, { observer: { call: 5 } } as never)).toThrow(
+      /^observer\.call must be a function/,
+    );
+    expect(() => new CircuitBreaker('', undefined)).toThrow(/^name must be a non-empty string/);
   });
 });
