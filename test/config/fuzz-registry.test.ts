@@ -53,6 +53,11 @@ const snapshotEntry = optionsOf({
   openUntil: goodMs,
 });
 
+const fnOrHostile = fc.oneof(
+  { weight: 6, arbitrary: fc.constant(() => Promise.resolve('ok')) },
+  { weight: 1, arbitrary: hostileValue.filter((v) => typeof v !== 'function') },
+);
+
 const executeOptions = fc.oneof(
   optionsOf({
     signal: fc.constantFrom<unknown>(new AbortController().signal, { aborted: false }),
@@ -142,10 +147,10 @@ describe('fuzzed registry options', () => {
   it('circuit.execute(fn, options): settles, or rejects with a ConfigError', async () => {
     const registry = new CircuitRegistry();
     await fc.assert(
-      fc.asyncProperty(executeOptions, async (options) => {
+      fc.asyncProperty(fnOrHostile, executeOptions, async (fn, options) => {
         const circuit = registry.get('execute');
         // execute never throws: a bad option is a rejection.
-        const returned = circuit.execute(() => Promise.resolve('ok'), options as never);
+        const returned = circuit.execute(fn as never, options as never);
         const outcome = await settlesOrConfigError(() => returned, FIRST_CALL_BOUND_MS);
         if (outcome) expect(outcome.value).toBe('ok');
       }),
@@ -156,6 +161,14 @@ describe('fuzzed registry options', () => {
 });
 
 describe('counterexamples found by the fuzzing', () => {
+  it('execute(fn) with fn not a function rejects with a ConfigError, not a TypeError', async () => {
+    const circuit = new CircuitRegistry().get('svc');
+    for (const fn of [undefined, 5, 'x', {}]) {
+      await expect(circuit.execute(fn as never)).rejects.toThrow(/^fn must be a function/);
+    }
+    expect(circuit.snapshot().counts.failures).toBe(0); // nothing ran, nothing counted
+  });
+
   it('a store without close, or whose attach() returns no CircuitSync, is a ConfigError', async () => {
     const e = (f: () => unknown) => {
       try {
@@ -196,7 +209,12 @@ describe('fuzzed CircuitBreaker construction', () => {
   it('new CircuitBreaker(name, policy, options): accepted (and a first call completes) or a ConfigError', async () => {
     const breakerOptions = optionsOf({
       clock: pick([new ManualClock()], [{ now: 1 }]),
-      observer: optionsOf({ call: pick([() => undefined], [5]), timing: pick([() => true]) }),
+      // Hooks are the caller's functions (one that throws when called is not a configuration
+      // error): only non-functions in place of hooks are hostile here.
+      observer: fc.record(
+        { call: pick([() => undefined], [5, 'x']), timing: pick([() => true], [{}]) },
+        { requiredKeys: [] },
+      ),
     });
     await fc.assert(
       fc.asyncProperty(
