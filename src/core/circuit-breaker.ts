@@ -20,6 +20,7 @@ import { ensureResolved, type CircuitPolicy, type ResolvedCircuitPolicy } from '
 import { executeGuarded } from './execute.js';
 import type { ExecuteContext, ExecuteOptions } from './execute-abortable.js';
 import { buildSnapshot, newCounts, type Counts } from './snapshot.js';
+import { readBreakerOptions } from './breaker-options.js';
 import { HalfOpenGate } from './half-open-gate.js';
 import type {
   CircuitSnapshot,
@@ -69,17 +70,18 @@ export class CircuitBreaker implements PermitOwner {
   /**
    * @param name circuit name
    * @param policy circuit policy (validated here unless it came from `resolveCircuitPolicy`)
-   * @throws ConfigError when the policy is invalid
+   * @throws ConfigError when the name, the policy or an option is invalid
    */
   constructor(
     name: string,
     policy?: CircuitPolicy | ResolvedCircuitPolicy,
     options: CircuitBreakerOptions = {},
   ) {
+    const { clock, observer } = readBreakerOptions(name, options);
     this.name = name;
     this.policy = ensureResolved(policy);
-    this.clock = options.clock ?? systemClock;
-    this.observer = options.observer;
+    this.clock = clock ?? systemClock;
+    this.observer = observer;
     const p = this.policy;
     // Reading a clock costs ~40 ns here, more than the rest of a call's bookkeeping: the default
     // policy (consecutive failures, no slow calls, no duration listener) never reads it.

@@ -12,6 +12,7 @@
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { executeAbortable, readExecuteOptions, type ExecuteContext } from './execute-abortable.js';
 import type { ExecuteOptions } from './execute-abortable.js';
+import { ConfigError } from './errors.js';
 import type { Outcome } from './types.js';
 
 /** The context of a call that nobody can abort. */
@@ -23,6 +24,8 @@ export function executeGuarded<T>(
   fn: (ctx: ExecuteContext) => Promise<T>,
   classifyOrOptions: ((errorOrResult: unknown) => Outcome) | ExecuteOptions | undefined,
 ): Promise<T> {
+  if (typeof fn !== 'function')
+    return Promise.reject(new ConfigError('fn', 'must be a function returning a Promise', fn));
   let classify: ((errorOrResult: unknown) => Outcome) | undefined;
   if (typeof classifyOrOptions === 'function' || classifyOrOptions === undefined)
     classify = classifyOrOptions;

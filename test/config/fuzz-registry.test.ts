@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CircuitBreaker } from '../../src/core/circuit-breaker.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { isConfigError } from '../../src/core/errors.js';
 import { CircuitRegistry } from '../../src/registry/circuit-registry.js';
@@ -16,7 +17,7 @@ import {
   expectBothOutcomes,
   settlesOrConfigError,
 } from './config-property.js';
-import { goodCount, goodMs, hostileValue, listOf, optionsOf } from './hostile-options.js';
+import { goodCount, goodMs, hostileValue, listOf, optionsOf, pick } from './hostile-options.js';
 import { circuitPolicy } from './option-schemas.js';
 
 const FIRST_CALL_BOUND_MS = 2_000;
@@ -51,6 +52,11 @@ const snapshotEntry = optionsOf({
   lastTripReason: fc.constantFrom(null, 'consecutive-failures', 'forced', 'nope'),
   openUntil: goodMs,
 });
+
+const fnOrHostile = fc.oneof(
+  { weight: 6, arbitrary: fc.constant(() => Promise.resolve('ok')) },
+  { weight: 1, arbitrary: hostileValue.filter((v) => typeof v !== 'function') },
+);
 
 const executeOptions = fc.oneof(
   optionsOf({
@@ -141,10 +147,10 @@ describe('fuzzed registry options', () => {
   it('circuit.execute(fn, options): settles, or rejects with a ConfigError', async () => {
     const registry = new CircuitRegistry();
     await fc.assert(
-      fc.asyncProperty(executeOptions, async (options) => {
+      fc.asyncProperty(fnOrHostile, executeOptions, async (fn, options) => {
         const circuit = registry.get('execute');
         // execute never throws: a bad option is a rejection.
-        const returned = circuit.execute(() => Promise.resolve('ok'), options as never);
+        const returned = circuit.execute(fn as never, options as never);
         const outcome = await settlesOrConfigError(() => returned, FIRST_CALL_BOUND_MS);
         if (outcome) expect(outcome.value).toBe('ok');
       }),
@@ -155,6 +161,14 @@ describe('fuzzed registry options', () => {
 });
 
 describe('counterexamples found by the fuzzing', () => {
+  it('execute(fn) with fn not a function rejects with a ConfigError, not a TypeError', async () => {
+    const circuit = new CircuitRegistry().get('svc');
+    for (const fn of [undefined, 5, 'x', {}]) {
+      await expect(circuit.execute(fn as never)).rejects.toThrow(/^fn must be a function/);
+    }
+    expect(circuit.snapshot().counts.failures).toBe(0); // nothing ran, nothing counted
+  });
+
   it('a store without close, or whose attach() returns no CircuitSync, is a ConfigError', async () => {
     const e = (f: () => unknown) => {
       try {
@@ -188,5 +202,52 @@ describe('counterexamples found by the fuzzing', () => {
       expect((error as Error).message).toMatch(/^circuit must be an object/);
     }
     expect(registry.size).toBe(0);
+  });
+});
+
+describe('fuzzed CircuitBreaker construction', () => {
+  it('new CircuitBreaker(name, policy, options): accepted (and a first call completes) or a ConfigError', async () => {
+    const breakerOptions = optionsOf({
+      clock: pick([new ManualClock()], [{ now: 1 }]),
+      // Hooks are the caller's functions (one that throws when called is not a configuration
+      // error): only non-functions in place of hooks are hostile here.
+      observer: fc.record(
+        { call: pick([() => undefined], [5, 'x']), timing: pick([() => true], [{}]) },
+        { requiredKeys: [] },
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          { weight: 4, arbitrary: fc.constant('svc') },
+          { weight: 1, arbitrary: hostileValue },
+        ),
+        fc.oneof({ weight: 4, arbitrary: circuitPolicy }, { weight: 1, arbitrary: hostileValue }),
+        breakerOptions,
+        async (name, policy, options) => {
+          const made = acceptedOrConfigError(
+            () => new CircuitBreaker(name as string, policy as never, options as never),
+          );
+          if (!made) return;
+          const outcome = await settlesOrConfigError(
+            () => made.value.execute(() => Promise.resolve('ok')),
+            FIRST_CALL_BOUND_MS,
+          );
+          expect(outcome?.value).toBe('ok');
+        },
+      ),
+      { numRuns: fcRuns(1_000) },
+    );
+    expectBothOutcomes();
+  });
+
+  it('a null options object or an observer hook that is not a function is a ConfigError', () => {
+    expect(() => new CircuitBreaker('a', undefined, null as never)).toThrow(
+      /^options must be an object/,
+    );
+    expect(() => new CircuitBreaker('a', undefined, { observer: { call: 5 } } as never)).toThrow(
+      /^observer\.call must be a function/,
+    );
+    expect(() => new CircuitBreaker('', undefined)).toThrow(/^name must be a non-empty string/);
   });
 });

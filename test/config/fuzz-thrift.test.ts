@@ -75,7 +75,7 @@ describe('fuzzed Thrift options', () => {
           const wrapped = made.value as unknown as { ping(): Promise<unknown> };
           await firstCallSettles(() => wrapped.ping());
         }),
-        { numRuns: fcRuns(3_000) },
+        { numRuns: fcRuns(2_000) },
       );
       // `connection` is required and optional in the schema: fewer random objects pass.
       expectBothOutcomes(0.003);

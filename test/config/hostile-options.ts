@@ -123,6 +123,15 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 2, arbitrary: hostileObject },
 );
 
+/**
+ * Hostile values that cannot be called: for options that are the caller's own hooks (a class or
+ * a function that throws when called is the caller's bug at call time, not a configuration
+ * error the constructor could see).
+ */
+export const hostileData: fc.Arbitrary<unknown> = hostileValue.filter(
+  (v) => typeof v !== 'function',
+);
+
 /** Keys an options object should never honour. */
 const extraKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'typo', '');
 
@@ -130,15 +139,18 @@ const extraKey = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toStr
 export type Schema = Record<string, fc.Arbitrary<unknown>>;
 
 /**
- * Option objects over `fields`. Half are clean (plausible values only, options left out at
+ * Option objects over `fields` (`hooks` name the options that are the caller's functions). Half
+ * are clean (plausible values only, options left out at
  * random), so that the checks past the first bad option are reached; the other half mix in a
  * hostile value per option (one time in six), sometimes an extra hostile key or a throwing
  * getter, and one time in ten are a hostile value instead of an object.
  */
-export function optionsOf(fields: Schema): fc.Arbitrary<unknown> {
+export function optionsOf(fields: Schema, hooks: readonly string[] = []): fc.Arbitrary<unknown> {
   const values: Schema = {};
-  for (const [k, good] of Object.entries(fields))
-    values[k] = fc.oneof({ weight: 5, arbitrary: good }, { weight: 1, arbitrary: hostileValue });
+  for (const [k, good] of Object.entries(fields)) {
+    const hostile = hooks.includes(k) ? hostileData : hostileValue;
+    values[k] = fc.oneof({ weight: 5, arbitrary: good }, { weight: 1, arbitrary: hostile });
+  }
   const clean = fc.record(fields, { requiredKeys: [] });
   const record = fc.record(values, { requiredKeys: [] });
   // One object in four gains an extra key; one in six (with THROWING_READS) a throwing getter.

@@ -91,17 +91,20 @@ export const fallbackOptions = optionsOf({
 
 /** A `MethodPolicy` whose `failOn` / `ignore` entries come from `failure`. */
 export function methodPolicy(failure: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
-  return optionsOf({
-    circuit: circuitPolicy,
-    failOn: listOf(failure),
-    ignore: listOf(failure),
-    classify: fc.constant(() => undefined),
-    timeoutMs: goodMs,
-    retry: retryOptions,
-    fallback: fallbackOptions,
-    idempotent: fc.boolean(),
-    hedging: hedgingOptions,
-  });
+  return optionsOf(
+    {
+      circuit: circuitPolicy,
+      failOn: listOf(failure),
+      ignore: listOf(failure),
+      classify: fc.constant(() => undefined),
+      timeoutMs: goodMs,
+      retry: retryOptions,
+      fallback: fallbackOptions,
+      idempotent: fc.boolean(),
+      hedging: hedgingOptions,
+    },
+    ['classify'],
+  );
 }
 
 /** A `methods` map over `keys` (plus the hostile own keys `optionsOf` adds). */
