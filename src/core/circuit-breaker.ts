@@ -320,7 +320,10 @@ export class CircuitBreaker implements PermitOwner {
     this.observer?.call?.(this.name, outcome, duration, slow, errorType);
     if (permit.generation !== this.gen || this.current === 'disabled') return;
     if (this.current === 'half-open') {
-      if (permit.probe) this.gate?.settleProbe(outcome);
+      // Where slowness opens the circuit (a slow-call rate), a slow probe has not shown recovery:
+      // it counts as a failed probe, as Resilience4j counts slow calls while half-open.
+      const slowProbe = outcome === 'success' && slow && this.policy.slowCallRate !== undefined;
+      if (permit.probe) this.gate?.settleProbe(slowProbe ? 'failure' : outcome);
       return;
     }
     if (this.current === 'closed') this.afterClosedCall(outcome, slow, now);

@@ -85,6 +85,41 @@ describe('CircuitBreaker', () => {
     expect(events).toEqual(['closed->open', 'open->half-open']);
   });
 
+  it('re-opens on a slow probe when slowness opens the circuit (a slow-call rate)', () => {
+    const { breaker, clock, call, events } = setup({
+      trip: { consecutiveFailures: 1 },
+      slowCallMs: 100,
+      slowCallRate: 0.5,
+      openMs: 1_000,
+    });
+    call('failure');
+    clock.advance(1_000);
+    expect(call('success', 150)).toBe(true); // the probe answered, but slowly
+    expect(breaker.state).toBe('open');
+    clock.advance(1_000);
+    expect(call('success', 99)).toBe(true);
+    expect(breaker.state).toBe('closed');
+    expect(events).toEqual([
+      'closed->open',
+      'open->half-open',
+      'half-open->open',
+      'open->half-open',
+      'half-open->closed',
+    ]);
+  });
+
+  it('closes on a slow probe when only slowCallMs is set (slowness is counted, not judged)', () => {
+    const { breaker, clock, call } = setup({
+      trip: { consecutiveFailures: 1 },
+      slowCallMs: 100,
+      openMs: 1_000,
+    });
+    call('failure');
+    clock.advance(1_000);
+    call('success', 150);
+    expect(breaker.state).toBe('closed');
+  });
+
   it('lets exactly halfOpenProbes calls through at once when half-open', () => {
     const { breaker, clock, call } = setup({
       trip: { consecutiveFailures: 1 },

@@ -108,9 +108,11 @@ describe('a child call of a server handler (grpc-js parent propagation)', () => 
     expect(child.at).toBeLessThan(deadline + 150);
     // An attempt may start just before the deadline and arrive a moment after it.
     expect(Math.max(...f.server.arrivals)).toBeLessThan(deadline + 50);
-    // Every failure counted is one the server sent: none made up for an attempt never sent.
+    // Every failure counted is one the server sent: none made up for an attempt never sent. The
+    // last attempt may reach the server and still be ended by the parent's deadline (ignored).
     const counts = f.registry.get(paths.say).snapshot().counts;
-    expect(counts.failures).toBe(f.server.count('Say'));
+    expect(counts.failures).toBeLessThanOrEqual(f.server.count('Say'));
+    expect(counts.failures).toBeGreaterThanOrEqual(f.server.count('Say') - 1);
   });
 
   it('ignores a cancellation by the parent even with failOn: [CANCELLED]', async () => {
