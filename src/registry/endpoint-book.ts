@@ -35,6 +35,9 @@ export const DEFAULT_ENDPOINT_CIRCUIT: Readonly<CircuitPolicy> = Object.freeze({
   slowCallMs: 1_000,
   slowCallRate: 0.3,
   openMs: { initialMs: 1_000, maxMs: 10_000 },
+  // One probe at a time, three in a row to come back: a backend failing half its calls passes
+  // one probe half the time, three one time in eight.
+  halfOpenSuccesses: 3,
 });
 
 /**

@@ -12,6 +12,9 @@
  *   uses 150 ms against a 10 ms p50).
  * - `openMs: { initialMs: 1_000, maxMs: 10_000 }`: an ejected endpoint is tried again after 1 s,
  *   then after up to 10 s while it keeps failing its probes.
+ * - `halfOpenSuccesses: 3`: one probe at a time, three in a row to come back, so an endpoint
+ *   failing half its calls is let back one time in eight rather than one in two; a probe slower
+ *   than `slowCallMs` fails (the core's rule wherever a slow-call rate is set).
  * - `failOn: ['UNAVAILABLE', 'DEADLINE_EXCEEDED']`: what an endpoint's transport does when it is
  *   sick (refused, reset, killed mid-call; no answer in time). Statuses a server sends on purpose
  *   (NOT_FOUND, INVALID_ARGUMENT, … and INTERNAL/UNKNOWN, usually the same bug on every

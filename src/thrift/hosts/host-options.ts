@@ -5,7 +5,7 @@
  *
  * Default host circuit, as for gRPC endpoints (src/grpc/endpoints/endpoint-options.ts): a
  * failure rate of 0.3 over a host's last 10 calls (5 at least), calls in flight past 1 s count
- * as slow (rate 0.3) so a hung host is ejected while its calls hang, open 1 s doubling to 10 s.
+ * as slow (rate 0.3) so a hung host is ejected while its calls hang, open 1 s doubling to 10 s, three probes in a row to close.
  * Host failures default to `transport` and `timeout`: an application error or a declared
  * exception is the server answering, and says nothing about one host.
  */
