@@ -52,6 +52,7 @@ describe('CircuitRegistry.get', () => {
     expect(() => registry.get('a', 5 as never)).toThrow('circuit must be an object; got 5');
     registry.get('a');
     expect(() => registry.get('a', [] as never)).toThrow('circuit must be an object; got []');
+    expect(() => registry.get('', 5 as never)).toThrow('circuit must be an object; got 5');
   });
 
   it('rejects a name that is not a string', () => {
