@@ -96,6 +96,7 @@ function readEntry(entry: unknown, path: string, wallNow: number): RestoredCircu
     readOptions(entry, ENTRY_FIELDS, path, OTHER_FIELDS, 'must be a circuit snapshot');
   if (typeof name !== 'string' || name.length === 0)
     throw new ConfigError(`${path}.name`, 'must be a non-empty string', name);
+  // Stryker disable next-line ConditionalExpression: the set holds strings only (typeof is for tsc)
   if (typeof state !== 'string' || !STATES.has(state))
     throw new ConfigError(`${path}.state`, `must be one of ${[...STATES].join(', ')}`, state);
   const opens = count(consecutiveOpens, `${path}.consecutiveOpens`, 0);
@@ -107,6 +108,7 @@ function readEntry(entry: unknown, path: string, wallNow: number): RestoredCircu
     remainingOpenMs = Math.max(0, retryAfter - Math.max(0, age));
   }
   if (lastTripReason !== null && lastTripReason !== undefined) {
+    // Stryker disable next-line ConditionalExpression: the set holds strings only (as above)
     if (typeof lastTripReason !== 'string' || !TRIP_REASONS.has(lastTripReason))
       throw new ConfigError(
         `${path}.lastTripReason`,
@@ -149,12 +151,14 @@ function zeroCounts(): CircuitSnapshot['counts'] {
 
 function count(v: unknown, path: string, fallback: number): number {
   if (v === undefined) return fallback;
+  // Stryker disable next-line ConditionalExpression: isSafeInteger is false for a non-number
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
     throw new ConfigError(path, 'must be a safe integer >= 0', v);
   return v;
 }
 
 function finiteAtLeastZero(v: unknown, path: string): number {
+  // Stryker disable next-line ConditionalExpression: isFinite is false for a non-number
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
     throw new ConfigError(path, 'must be a finite number >= 0', v);
   return v;

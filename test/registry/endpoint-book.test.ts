@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { CircuitRegistry } from '../../src/registry/circuit-registry.js';
 import {
+  DEFAULT_ENDPOINT_CIRCUIT,
   EndpointBook,
   EndpointEntry,
   ejectionCap,
@@ -63,12 +64,28 @@ describe('ejectionCap', () => {
   });
 });
 
+describe('DEFAULT_ENDPOINT_CIRCUIT', () => {
+  it('opens at a 30 % failure rate (or slow calls over 1 s) in 10 calls, for 1 s to 10 s', () => {
+    const policy = new CircuitRegistry().get('ep', DEFAULT_ENDPOINT_CIRCUIT).policy;
+    expect(policy.trip).toEqual({
+      kind: 'rate',
+      failureRate: 0.3,
+      windowCalls: 10,
+      minimumCalls: 5,
+      windowMs: 10_000,
+    });
+    expect([policy.slowCallMs, policy.slowCallRate]).toEqual([1_000, 0.3]);
+    expect([policy.openMs.initialMs, policy.openMs.maxMs]).toEqual([1_000, 10_000]);
+  });
+});
+
 describe('EndpointEntry', () => {
   it('tells every target its ejection flag', () => {
     const registry = new CircuitRegistry();
     const entry = new EndpointEntry('h:1', registry.get('h:1'));
     const [a, b] = [new Target(), new Target()];
     entry.targets.add(a).add(b);
+    expect([entry.ejected, entry.sick, entry.pendingProbe]).toEqual([false, false, undefined]);
     entry.ejected = true;
     entry.apply();
     expect([a.calls, b.calls]).toEqual([[true], [true]]);
@@ -113,6 +130,27 @@ describe('EndpointBook', () => {
     registry.control('ep:a', 'reset');
     await flush();
     expect(targets.get('a')!.calls).toEqual([true, false]);
+  });
+
+  it('keeps an ejected endpoint ejected through a change to another sick state', () => {
+    const { registry, trip, ejected } = setup(['a', 'b', 'c']);
+    trip('c');
+    trip('a');
+    expect(ejected()).toEqual(['c']);
+    registry.control('ep:c', 'force-open');
+    expect(ejected()).toEqual(['c']);
+  });
+
+  it('ignores the other circuits of the registry', () => {
+    const emit = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      const { book, registry } = setup(['a', 'b', 'c']);
+      registry.get('other', POLICY).tryAcquire()?.record('failure');
+      expect(book.ejected).toBe(0);
+      expect(emit).not.toHaveBeenCalled();
+    } finally {
+      emit.mockRestore();
+    }
   });
 
   it('ejects no more than the cap, the first to fall sick first', () => {
