@@ -178,8 +178,11 @@ export class EndpointBook {
   private rebalance(): void {
     const all = [...this.entries.values()];
     const sick = all.filter((e) => e.sick);
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: an empty book ejects none
-    if (sick.length === all.length && all.length > 0) {
+    if (
+      sick.length === all.length &&
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: an empty book ejects none
+      all.length > 0
+    ) {
       for (const e of all) this.setEjected(e, false);
       return;
     }
