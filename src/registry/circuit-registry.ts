@@ -112,10 +112,12 @@ export class CircuitRegistry {
     this.probeWarnings = new ProbeWarnings(this.warnings, this.maxCircuits);
     this.observer = {
       stateChange: (name, from, to, reason) => {
+        // Stryker disable next-line ConditionalExpression: emitting to nobody does nothing
         if (this.stateChanges.active)
           this.stateChanges.emit(reason ? { name, from, to, reason } : { name, from, to });
       },
       call: (name, outcome, durationMs, slow, errorType) => {
+        // Stryker disable next-line ConditionalExpression: emitting to nobody does nothing
         if (this.calls.active)
           this.calls.emit(
             errorType === undefined
@@ -126,6 +128,7 @@ export class CircuitRegistry {
       timing: () => this.calls.active,
       probeError: (name, error) => this.probeWarnings.probeFailed(name, error),
       reject: (name, reason, retryAfterMs) => {
+        // Stryker disable next-line ConditionalExpression: emitting to nobody does nothing
         if (this.rejects.active)
           this.rejects.emit({ name, reason: reason as RejectReason, retryAfterMs });
       },
@@ -148,7 +151,11 @@ export class CircuitRegistry {
     const existing = this.circuits.get(name);
     if (existing) {
       // Adapters pass one policy object per method: each is compared once per circuit.
-      if (policy !== undefined && this.checked.get(policy) !== existing) {
+      if (
+        policy !== undefined &&
+        // Stryker disable next-line ConditionalExpression: comparing again finds what it did before
+        this.checked.get(policy) !== existing
+      ) {
         this.checkPolicy(existing, policy);
       }
       return existing;
@@ -232,6 +239,7 @@ export class CircuitRegistry {
     else if (action === 'reset') circuit.reset();
     else throw new ConfigError('action', 'must be force-open, disable or reset', action);
     const snapshot = circuit.snapshot();
+    // Stryker disable next-line ConditionalExpression: emitting to nobody does nothing
     if (this.controls.active) this.controls.emit({ name, action, state: snapshot.state });
     return snapshot;
   }
@@ -240,6 +248,7 @@ export class CircuitRegistry {
   recordFallback(name: string, kind: 'cache' | 'value', method?: string): void {
     const c = this.circuits.get(name);
     if (c) c.counts.fallbacks++;
+    // Stryker disable next-line ConditionalExpression: emitting to nobody does nothing
     if (this.fallbacks.active)
       this.fallbacks.emit(method === undefined ? { name, kind } : { name, kind, method });
   }
@@ -290,6 +299,7 @@ export class CircuitRegistry {
   async close(): Promise<void> {
     for (const [name, sync] of this.syncs) {
       sync.detach();
+      // Stryker disable next-line OptionalChaining: a circuit leaves `syncs` when it is evicted
       this.circuits.get(name)?.attachSync(undefined);
     }
     this.syncs.clear();
@@ -318,9 +328,11 @@ export class CircuitRegistry {
 
   /** Warns (once per circuit) when `policy` is not the policy `circuit` was created with. */
   private checkPolicy(circuit: CircuitBreaker, policy: CircuitPolicy): void {
+    // Resolved before it is marked checked: an invalid policy throws every time it is given.
+    const resolved = this.resolve(policy);
     this.checked.set(policy, circuit);
     if (this.warned.has(circuit)) return;
-    const differences = policyDifferences(circuit.policy, this.resolve(policy));
+    const differences = policyDifferences(circuit.policy, resolved);
     if (differences.length === 0) return;
     this.warned.add(circuit);
     warnPolicyConflict(circuit.name, differences);
@@ -342,6 +354,7 @@ export class CircuitRegistry {
         sync.detach();
         this.syncs.delete(c.name);
       }
+      // Stryker disable next-line ConditionalExpression: emitting to nobody does nothing
       if (this.evictions.active) this.evictions.emit({ name: c.name });
     }
   }
