@@ -117,16 +117,16 @@ describe('binaries', () => {
   it('copies a DataView over its own window only, into memory of its own', () => {
     const buf = new ArrayBuffer(16);
     new Uint8Array(buf).set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
-    const dv = new DataView(buf, 4, 8);
+    const dv = new DataView(buf, 2, 5);
     for (const c of [copyForCache(dv)!.value, copyValue(dv)] as DataView[]) {
       expect(c).toBeInstanceOf(DataView);
       expect(c.buffer).not.toBe(buf);
       expect(c.byteOffset).toBe(0);
-      expect(c.byteLength).toBe(8);
-      expect(c.buffer.byteLength).toBe(8);
-      expect([...new Uint8Array(c.buffer)]).toEqual([4, 5, 6, 7, 8, 9, 10, 11]);
+      expect(c.byteLength).toBe(5);
+      expect(c.buffer.byteLength).toBe(5);
+      expect([...new Uint8Array(c.buffer)]).toEqual([2, 3, 4, 5, 6]);
       c.setUint8(0, 99);
-      expect(dv.getUint8(0)).toBe(4);
+      expect(dv.getUint8(0)).toBe(2);
     }
   });
 
