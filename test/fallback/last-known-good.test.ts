@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { ENTRY_OVERHEAD_BYTES, LastKnownGoodCache } from '../../src/fallback/last-known-good.js';
 
@@ -61,5 +61,29 @@ describe('LastKnownGoodCache', () => {
     expect(cache.size).toBe(10_000);
     expect(cache.get('key-999999')?.value).toBe(999_999);
     expect(cache.get('key-0')).toBeUndefined();
+  });
+});
+
+describe('LastKnownGoodCache upkeep', () => {
+  it('forgets everything on clear()', () => {
+    const cache = new LastKnownGoodCache<number>({ ttlMs: 1_000, clock: new ManualClock() });
+    cache.set('a', 1, 1);
+    cache.set('b', 2, 1);
+    cache.clear();
+    expect(cache.size).toBe(0);
+    expect(cache.bytes).toBe(0);
+    expect(cache.get('a')).toBeUndefined();
+  });
+
+  it('starts no timer', () => {
+    vi.useFakeTimers();
+    try {
+      const cache = new LastKnownGoodCache<number>({ ttlMs: 1_000, clock: new ManualClock() });
+      cache.set('a', 1, 1);
+      cache.get('a');
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
