@@ -142,7 +142,14 @@ describe('copyForCache', () => {
 
   it('counts containers: their header, a slot per item, and their items', () => {
     expect(copyForCache([1, 2])?.bytes).toBe(32 + 2 * 8 + 2 * 16);
-    expect(copyForCache(new Map([['k', 1]]))?.bytes).toBe(32 + 40 + 26 + 16);
+    expect(
+      copyForCache(
+        new Map([
+          ['k', 1],
+          ['j', 2],
+        ]),
+      )?.bytes,
+    ).toBe(32 + 2 * 40 + 2 * (26 + 16));
     expect(copyForCache(new Set([1, 2]))?.bytes).toBe(32 + 2 * 40 + 2 * 16);
     expect(copyForCache(new Date(1))?.bytes).toBe(32);
     expect(copyForCache({ a: 1, b: 'x' })?.bytes).toBe(32 + 2 * 16 + 16 + 26);
@@ -151,15 +158,15 @@ describe('copyForCache', () => {
   });
 
   it('copies a DataView over its own bytes only', () => {
-    const memory = new Uint8Array([1, 2, 3, 4, 5, 6]);
-    const view = new DataView(memory.buffer, 2, 3);
+    const memory = new Uint8Array([0, 0, 1, 2, 3, 4, 5, 6]);
+    const view = new DataView(memory.buffer, 3, 3);
     const copied = copyForCache(view)?.value as DataView;
     expect(copied).toBeInstanceOf(DataView);
     expect(copied.byteLength).toBe(3);
     expect(copied.buffer.byteLength).toBe(3);
-    expect([0, 1, 2].map((i) => copied.getUint8(i))).toEqual([3, 4, 5]);
-    memory[2] = 9;
-    expect(copied.getUint8(0)).toBe(3);
+    expect([0, 1, 2].map((i) => copied.getUint8(i))).toEqual([2, 3, 4]);
+    memory[3] = 9;
+    expect(copied.getUint8(0)).toBe(2);
     expect((copyValue(view) as DataView).getUint8(0)).toBe(9);
   });
 });
