@@ -65,6 +65,18 @@ describe('LastKnownGoodCache', () => {
 });
 
 describe('LastKnownGoodCache upkeep', () => {
+  it('keeps no entry whose size is NaN or Infinity, and drops the older one', () => {
+    const cache = new LastKnownGoodCache<string>({ ttlMs: 1_000, clock: new ManualClock() });
+    for (const size of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      cache.set('k', 'old', 1);
+      expect(() => cache.set('k', 'new', size)).not.toThrow();
+      expect(cache.get('k')).toBeUndefined();
+      expect(cache.size).toBe(0);
+    }
+    cache.set('k', 'v', -5);
+    expect(cache.bytes).toBe(ENTRY_OVERHEAD_BYTES + 2);
+  });
+
   it('forgets everything on clear()', () => {
     const cache = new LastKnownGoodCache<number>({ ttlMs: 1_000, clock: new ManualClock() });
     cache.set('a', 1, 1);
