@@ -66,10 +66,14 @@ export class LastKnownGoodCache<V> {
 
   /**
    * Remembers `value` under `key`; `sizeBytes`, plus the key and a fixed overhead per entry, counts
-   * against `maxBytes`. An entry larger than `maxBytes` is not kept (and drops the key's older one).
+   * against `maxBytes`. An entry larger than `maxBytes` is not kept (and drops the key's older one);
+   * so is one whose size is not a finite number (NaN, Infinity).
    */
   set(key: string, value: V, sizeBytes: number): void {
-    const size = ENTRY_OVERHEAD_BYTES + 2 * key.length + Math.max(0, Math.ceil(sizeBytes));
+    const bytes = Number.isFinite(sizeBytes)
+      ? Math.max(0, Math.ceil(sizeBytes))
+      : Number.MAX_SAFE_INTEGER;
+    const size = ENTRY_OVERHEAD_BYTES + 2 * key.length + bytes;
     this.lru.set(key, { value, storedAt: this.clock.now() }, { size });
   }
 

@@ -61,7 +61,12 @@ export class HedgePlanner {
 
   /** Records the duration of a successful attempt (feeds the percentile delay). */
   recordLatency(ms: number): void {
-    if (this.fixedDelayMs !== undefined || !(ms >= 0)) return;
+    if (
+      !(ms >= 0) ||
+      // Stryker disable next-line ConditionalExpression: → false only records samples that delayMs() never reads (a fixed delay is returned first)
+      this.fixedDelayMs !== undefined
+    )
+      return;
     this.samples[this.count % SAMPLES] = ms;
     this.count++;
     if (++this.sinceRecompute >= RECOMPUTE_EVERY || this.count === MIN_SAMPLES) this.recompute();
@@ -70,6 +75,7 @@ export class HedgePlanner {
   private recompute(): void {
     this.sinceRecompute = 0;
     const n = Math.min(this.count, SAMPLES);
+    // Stryker disable next-line ConditionalExpression: → false is equivalent, recompute() runs only at the 20th sample or 64 after the last run, so n < 20 never holds here (the guard keeps that invariant local)
     if (n < MIN_SAMPLES) return;
     const sorted = this.samples.slice(0, n).sort();
     this.percentileMs = sorted[Math.min(n - 1, Math.floor(this.percentile * n))];

@@ -29,7 +29,8 @@ export class RetryBudget {
   private readonly clock: Clock;
   private readonly calls: Int32Array;
   private readonly retries: Int32Array;
-  private head = -1;
+  /** The second of the newest bucket; undefined before the first call. */
+  private head: number | undefined;
   private totalCalls = 0;
   private totalRetries = 0;
 
@@ -68,15 +69,20 @@ export class RetryBudget {
   private roll(): number {
     const n = this.calls.length;
     const second = Math.floor(this.clock.now() / BUCKET_MS);
-    if (this.head === -1) this.head = second;
-    const steps = Math.min(second - this.head, n);
+    const head = this.head ?? second;
+    const steps = Math.min(second - head, n);
     for (let i = 1; i <= steps; i++) {
-      const b = (this.head + i) % n;
+      const b = bucketOf(head + i, n);
       this.totalCalls -= this.calls[b]!;
       this.totalRetries -= this.retries[b]!;
       this.calls[b] = this.retries[b] = 0;
     }
-    if (second > this.head) this.head = second;
-    return this.head % n;
+    this.head = Math.max(head, second);
+    return bucketOf(this.head, n);
   }
+}
+
+/** The bucket of a second, also for the negative seconds of a clock that reads below 0. */
+function bucketOf(second: number, n: number): number {
+  return ((second % n) + n) % n;
 }

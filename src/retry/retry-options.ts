@@ -39,11 +39,8 @@ export function validateRetryOptions(o: unknown, path: string): RetryOptions {
     out.initialDelayMs = requirePositive(r.initialDelayMs, `${path}.initialDelayMs`, true);
   if (r.maxDelayMs !== undefined)
     out.maxDelayMs = requirePositive(r.maxDelayMs, `${path}.maxDelayMs`, true);
-  if (
-    out.initialDelayMs !== undefined &&
-    out.maxDelayMs !== undefined &&
-    out.maxDelayMs < out.initialDelayMs
-  ) {
+  // (a missing bound never conflicts: no maxDelayMs is below an initialDelayMs of 0)
+  if ((out.maxDelayMs ?? Infinity) < (out.initialDelayMs ?? 0)) {
     throw new ConfigError(
       `${path}.maxDelayMs`,
       `must be >= initialDelayMs (${out.initialDelayMs})`,

@@ -51,7 +51,7 @@ export class RetryPlanner {
       return undefined;
     const delay =
       pushbackMs ?? retryDelayMs(attempt, this.initialDelayMs, this.maxDelayMs, this.random);
-    if (remainingMs !== undefined && delay >= remainingMs) return undefined;
+    if (delay >= (remainingMs ?? Infinity)) return undefined;
     if (!this.budget.tryWithdraw()) return undefined;
     return delay;
   }

@@ -103,3 +103,70 @@ describe('the size counted for a cached value', () => {
     expect((cache.get('k59')!.value as { rows: Buffer[] }).rows[0]![0]).toBe(59);
   });
 });
+
+describe('copyForCache', () => {
+  /** `n` arrays, each holding the next; the innermost at depth n − 1. */
+  const nest = (n: number) => {
+    let v: unknown = 'leaf';
+    for (let i = 0; i < n; i++) v = [v];
+    return v;
+  };
+
+  it(`copies a value nested exactly MAX_DEPTH deep and refuses one level more`, () => {
+    expect(copyForCache(nest(MAX_DEPTH + 1))).toBeDefined();
+    expect(copyForCache(nest(MAX_DEPTH + 2))).toBeUndefined();
+  });
+
+  it('lets an error other than nesting through', () => {
+    const bad = Object.defineProperty({}, 'x', {
+      enumerable: true,
+      get() {
+        throw new RangeError('no');
+      },
+    });
+    expect(() => copyForCache(bad)).toThrow(RangeError);
+  });
+
+  it('counts 16 bytes per number, 24 + 2 per character per string, nothing for the rest', () => {
+    expect(copyForCache(5)).toEqual({ value: 5, bytes: 16 });
+    expect(copyForCache(5n)).toEqual({ value: 5n, bytes: 16 });
+    expect(copyForCache('ab')).toEqual({ value: 'ab', bytes: 28 });
+    expect(copyForCache(null)).toEqual({ value: null, bytes: 0 });
+    expect(copyForCache(true)).toEqual({ value: true, bytes: 0 });
+    expect(copyForCache(undefined)).toEqual({ value: undefined, bytes: 0 });
+    const fn = () => 1;
+    const sym = Symbol('s');
+    expect(copyForCache(fn)).toEqual({ value: fn, bytes: 0 });
+    expect(copyForCache(sym)).toEqual({ value: sym, bytes: 0 });
+  });
+
+  it('counts containers: their header, a slot per item, and their items', () => {
+    expect(copyForCache([1, 2])?.bytes).toBe(32 + 2 * 8 + 2 * 16);
+    expect(
+      copyForCache(
+        new Map([
+          ['k', 1],
+          ['j', 2],
+        ]),
+      )?.bytes,
+    ).toBe(32 + 2 * 40 + 2 * (26 + 16));
+    expect(copyForCache(new Set([1, 2]))?.bytes).toBe(32 + 2 * 40 + 2 * 16);
+    expect(copyForCache(new Date(1))?.bytes).toBe(32);
+    expect(copyForCache({ a: 1, b: 'x' })?.bytes).toBe(32 + 2 * 16 + 16 + 26);
+    expect(copyForCache(Buffer.from('abc'))?.bytes).toBe(96 + 3);
+    expect(copyForCache(new Uint16Array(4))?.bytes).toBe(96 + 8);
+  });
+
+  it('copies a DataView over its own bytes only', () => {
+    const memory = new Uint8Array([0, 0, 1, 2, 3, 4, 5, 6]);
+    const view = new DataView(memory.buffer, 3, 3);
+    const copied = copyForCache(view)?.value as DataView;
+    expect(copied).toBeInstanceOf(DataView);
+    expect(copied.byteLength).toBe(3);
+    expect(copied.buffer.byteLength).toBe(3);
+    expect([0, 1, 2].map((i) => copied.getUint8(i))).toEqual([2, 3, 4]);
+    memory[3] = 9;
+    expect(copied.getUint8(0)).toBe(2);
+    expect((copyValue(view) as DataView).getUint8(0)).toBe(9);
+  });
+});

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CallContext } from '../../src/classify/call-context.js';
 import { ManualClock } from '../../src/core/clock.js';
-import { ConfigError } from '../../src/core/errors.js';
-import { MethodFallback } from '../../src/fallback/fallback.js';
+import { MethodFallback, createMethodFallback, withCause } from '../../src/fallback/fallback.js';
 import { validateFallbackOptions } from '../../src/fallback/fallback-options.js';
 
 const ctx: CallContext = {
@@ -95,37 +94,123 @@ describe('MethodFallback', () => {
   });
 });
 
-describe('validateFallbackOptions', () => {
-  it.each([
-    [{ cache: { ttlMs: -1 } }, 'fallback.cache.ttlMs must be a finite number > 0; got -1'],
-    [{ cache: {} }, 'fallback.cache.ttlMs must be a finite number > 0; got undefined'],
-    [
-      { cache: { ttlMs: 1, maxEntries: 0 } },
-      'fallback.cache.maxEntries must be an integer >= 1; got 0',
-    ],
-    [
-      { cache: { ttlMs: 1, serveOn: 'always' } },
-      `fallback.cache.serveOn must be 'open' or 'open-or-failure'; got "always"`,
-    ],
-    [
-      { cache: { ttlMs: 1, keyMetadata: 'x-user' } },
-      'fallback.cache.keyMetadata must be an array of metadata names; got "x-user"',
-    ],
-    [
-      { cache: { ttlMs: 1, keyMetadata: [''] } },
-      'fallback.cache.keyMetadata[0] must be a non-empty string; got ""',
-    ],
-    [{ cach: {} }, 'fallback.cach is not a known option; got {}'],
-    [7, 'fallback must be an object; got 7'],
-  ])('rejects %j', (options, message) => {
-    expect(() => validateFallbackOptions(options, 'fallback')).toThrow(ConfigError);
-    expect(() => validateFallbackOptions(options, 'fallback')).toThrow(message);
+describe('MethodFallback without a cache', () => {
+  it('remembers nothing, counts 0, and serves the value for any key', () => {
+    const f = fallback({ value: 'v' });
+    expect(f.hasCache).toBe(false);
+    f.remember('k', 1, 1);
+    expect(f.cacheSize).toBe(0);
+    expect(f.cacheBytes).toBe(0);
+    expect(f.serve(ctx, 'open', 'k', open)).toEqual({ kind: 'value', value: 'v' });
   });
 
-  it('returns a frozen copy and leaves the input alone', () => {
-    const input = { cache: { ttlMs: 5, keyMetadata: ['x-tenant'] } };
-    const out = validateFallbackOptions(input, 'fallback');
-    expect(Object.isFrozen(out) && Object.isFrozen(out.cache)).toBe(true);
-    expect(Object.isFrozen(input.cache)).toBe(false);
+  it('serves a null value but not an undefined one', () => {
+    expect(fallback({ value: null }).serve(ctx, 'open', undefined, open)).toEqual({
+      kind: 'value',
+      value: null,
+    });
+    const none = new MethodFallback({ value: undefined }, new ManualClock());
+    expect(none.serve(ctx, 'open', undefined, open)).toBeUndefined();
+  });
+});
+
+describe('MethodFallback settings', () => {
+  it('counts the entries and bytes it caches', () => {
+    const f = fallback({ cache: { ttlMs: 1_000 } });
+    expect(f.hasCache).toBe(true);
+    f.remember('k', 1, 10);
+    expect(f.cacheSize).toBe(1);
+    expect(f.cacheBytes).toBe(128 + 2 + 10);
+  });
+
+  it('caches replies over secure channels only with channelIdentity per-interceptor', () => {
+    expect(
+      fallback({ cache: { ttlMs: 1, channelIdentity: 'per-interceptor' } }).cachesSecureChannels,
+    ).toBe(true);
+    expect(fallback({ cache: { ttlMs: 1, channelIdentity: 'unknown' } }).cachesSecureChannels).toBe(
+      false,
+    );
+    expect(fallback({ cache: { ttlMs: 1 } }).cachesSecureChannels).toBe(false);
+    expect(fallback({ value: 1 }).cachesSecureChannels).toBe(false);
+  });
+
+  it('serves failures only with serveOn open-or-failure', () => {
+    expect(fallback({ cache: { ttlMs: 1, serveOn: 'open-or-failure' } }).servesFailures).toBe(true);
+    expect(fallback({ cache: { ttlMs: 1, serveOn: 'open' } }).servesFailures).toBe(false);
+    expect(fallback({ value: 1 }).servesFailures).toBe(false);
+    expect(fallback({ value: 1 }).serve(ctx, 'failure', undefined, open)).toBeUndefined();
+  });
+
+  it('keys the cache by the credential names and keyMetadata, frozen', () => {
+    expect(fallback({ value: 1 }).credentialNames).toEqual([
+      'authorization',
+      'cookie',
+      'x-api-key',
+    ]);
+    const f = fallback({ cache: { ttlMs: 1, keyMetadata: ['X-Tenant'] } });
+    expect(f.credentialNames).toEqual(['authorization', 'cookie', 'x-api-key', 'x-tenant']);
+    expect(Object.isFrozen(f.credentialNames)).toBe(true);
+  });
+});
+
+describe('createMethodFallback', () => {
+  const clock = new ManualClock();
+  const opts = (o: unknown) => validateFallbackOptions(o, 'fallback');
+
+  it('makes none without options', () => {
+    expect(createMethodFallback(undefined, true, clock)).toBeUndefined();
+  });
+
+  it('keeps the cache of a method that is idempotent or not said to be otherwise', () => {
+    expect(createMethodFallback(opts({ cache: { ttlMs: 1 } }), true, clock)?.hasCache).toBe(true);
+    expect(createMethodFallback(opts({ cache: { ttlMs: 1 } }), undefined, clock)?.hasCache).toBe(
+      true,
+    );
+  });
+
+  it('drops the cache of a non-idempotent method, and the fallback when nothing is left', () => {
+    expect(createMethodFallback(opts({ cache: { ttlMs: 1 } }), false, clock)).toBeUndefined();
+    const f = createMethodFallback(opts({ cache: { ttlMs: 1 }, value: 'v' }), false, clock);
+    expect(f?.hasCache).toBe(false);
+    expect(f?.serve(ctx, 'open', 'k', open)).toEqual({ kind: 'value', value: 'v' });
+    const valueOnly = createMethodFallback(opts({ value: 0 }), false, clock);
+    expect(valueOnly?.serve(ctx, 'open', undefined, open)).toEqual({ kind: 'value', value: 0 });
+    const nullValue = createMethodFallback(
+      opts({ cache: { ttlMs: 1 }, value: null }),
+      false,
+      clock,
+    );
+    expect(nullValue?.hasCache).toBe(false);
+  });
+});
+
+describe('withCause', () => {
+  it('sets a hidden, writable cause on an error that can take one', () => {
+    const original = new Error('down');
+    const cause = new Error('bug');
+    expect(withCause(original, cause)).toBe(original);
+    expect(Object.getOwnPropertyDescriptor(original, 'cause')).toEqual({
+      value: cause,
+      configurable: true,
+      writable: true,
+      enumerable: false,
+    });
+  });
+
+  it('wraps a frozen error, keeping it as original', () => {
+    const original = Object.freeze(new Error('frozen'));
+    const wrapped = withCause(original, 'bug') as Error & { original?: unknown };
+    expect(wrapped).not.toBe(original);
+    expect(wrapped.message).toBe('frozen');
+    expect(wrapped.cause).toBe('bug');
+    expect(wrapped.original).toBe(original);
+  });
+
+  it('wraps what is not an error, by its text and with no original', () => {
+    const wrapped = withCause('UNAVAILABLE', 'bug');
+    expect(wrapped).toBeInstanceOf(Error);
+    expect(wrapped.message).toBe('UNAVAILABLE');
+    expect(wrapped.cause).toBe('bug');
+    expect(Object.hasOwn(wrapped, 'original')).toBe(false);
   });
 });

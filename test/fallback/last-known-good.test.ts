@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { ENTRY_OVERHEAD_BYTES, LastKnownGoodCache } from '../../src/fallback/last-known-good.js';
 
@@ -61,5 +61,41 @@ describe('LastKnownGoodCache', () => {
     expect(cache.size).toBe(10_000);
     expect(cache.get('key-999999')?.value).toBe(999_999);
     expect(cache.get('key-0')).toBeUndefined();
+  });
+});
+
+describe('LastKnownGoodCache upkeep', () => {
+  it('keeps no entry whose size is NaN or Infinity, and drops the older one', () => {
+    const cache = new LastKnownGoodCache<string>({ ttlMs: 1_000, clock: new ManualClock() });
+    for (const size of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      cache.set('k', 'old', 1);
+      expect(() => cache.set('k', 'new', size)).not.toThrow();
+      expect(cache.get('k')).toBeUndefined();
+      expect(cache.size).toBe(0);
+    }
+    cache.set('k', 'v', -5);
+    expect(cache.bytes).toBe(ENTRY_OVERHEAD_BYTES + 2);
+  });
+
+  it('forgets everything on clear()', () => {
+    const cache = new LastKnownGoodCache<number>({ ttlMs: 1_000, clock: new ManualClock() });
+    cache.set('a', 1, 1);
+    cache.set('b', 2, 1);
+    cache.clear();
+    expect(cache.size).toBe(0);
+    expect(cache.bytes).toBe(0);
+    expect(cache.get('a')).toBeUndefined();
+  });
+
+  it('starts no timer', () => {
+    vi.useFakeTimers();
+    try {
+      const cache = new LastKnownGoodCache<number>({ ttlMs: 1_000, clock: new ManualClock() });
+      cache.set('a', 1, 1);
+      cache.get('a');
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
