@@ -173,6 +173,13 @@ describe('HalfOpenGate with a health check', () => {
     expect(contexts).toHaveLength(2);
   });
 
+  it('gives calls no slot while a health check probes, even with slots to spare', () => {
+    const { gate } = setup({ halfOpenProbes: 3, halfOpenProbe: () => new Promise(() => {}) });
+    gate.open(0, undefined);
+    expect(gate.tryTakeSlot(0)).toBe(false);
+    expect(gate.tryTakeSlot(0)).toBe(false);
+  });
+
   it('re-opens when the check rejects or throws, reporting the error', async () => {
     const err = new Error('down');
     const rejecting = setup({ halfOpenProbe: () => Promise.reject(err) });
