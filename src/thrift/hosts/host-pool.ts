@@ -13,7 +13,11 @@
 import type { Permit } from '../../core/types.js';
 import type { CircuitRegistry } from '../../registry/circuit-registry.js';
 import { EndpointBook } from '../../registry/endpoint-book.js';
-import { thriftFailureCategory, type ThriftFailure } from '../../classify/thrift-errors.js';
+import {
+  thriftFailureCategory,
+  type ThriftFailure,
+  type ThriftFailureCategory,
+} from '../../classify/thrift-errors.js';
 import { ThriftTransportError } from '../../classify/thrift-call-errors.js';
 import { startAttempt, type AttemptHandle, type AttemptOwner } from '../attempt.js';
 import type { MethodRuntime } from '../method-runtime.js';
@@ -31,6 +35,9 @@ export interface HostStatus {
   ejected: boolean;
   inFlight: number;
 }
+
+/** Pick passes: connected hosts first, then any host not ejected. */
+const PASSES = [true, false] as const;
 
 export class HostPool {
   private links: HostLink[] = [];
@@ -116,7 +123,7 @@ export class HostPool {
   pick(exclude: HostLink | undefined): { link: HostLink; permit: Permit | undefined } | undefined {
     this.book.readmitDue(this.registry.clock.now());
     const n = this.links.length;
-    for (const connectedOnly of [true, false]) {
+    for (const connectedOnly of PASSES) {
       for (let i = 0; i < n; i++) {
         const link = this.links[(this.next + i) % n]!;
         if (link === exclude || link.ejected || (connectedOnly && !link.up)) continue;
@@ -134,8 +141,7 @@ export class HostPool {
   }
 
   /** Whether `error` counts against a host. */
-  hostFailure(error: unknown): boolean {
-    const category = thriftFailureCategory(error);
+  hostFailure(error: unknown, category: ThriftFailureCategory): boolean {
     return this.ctx.options.failOn.some((f: ThriftFailure) =>
       typeof f === 'string' ? f === category : error instanceof f,
     );
@@ -188,10 +194,11 @@ class HostAttempt implements AttemptOwner, AttemptHandle {
     this.current = undefined;
     const link = this.link!;
     link.callEnded();
-    const failed = !ok && !local && this.pool.hostFailure(valueOrError);
+    // The category is read once: it decides the host's verdict and whether to fail over.
+    const category = ok || local ? undefined : thriftFailureCategory(valueOrError);
+    const failed = category !== undefined && this.pool.hostFailure(valueOrError, category);
     this.permit?.record(local ? 'ignore' : failed ? 'failure' : 'success');
     this.permit = undefined;
-    const category = ok || local ? undefined : thriftFailureCategory(valueOrError);
     if (
       this.mayFailOver &&
       (category === 'transport' || category === 'timeout') &&
